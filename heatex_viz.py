@@ -1,0 +1,1 @@
+"""heatex_viz: figures and widgets for the heatex notebooks (matplotlib, ipywidgets)."""
