@@ -30,6 +30,7 @@ for). Plots and widgets live beside it in ``heatex_viz``.
 
 from __future__ import annotations
 
+import copy
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -687,17 +688,32 @@ def measure(net, data):
     }
 
 
-def _raise_if_diverged(net, epoch):
-    finite = np.isfinite(net.weights).all(axis=(-2, -1))     # (K, 2, depth)
-    if finite.all():
+def _raise_if_diverged(net, epoch, weights_before, samples):
+    """Raise DivergenceError if a weight is no longer finite after this epoch.
+
+    The check runs once an epoch, so it costs nothing while all is well. When
+    it fails, NaN has usually spread through both pipes, so the epoch is
+    replayed from its starting weights, checking every step, to name the
+    section that broke first and the sample that broke it.
+    """
+    if np.isfinite(net.weights).all():
         return
-    k, p, i = map(int, np.argwhere(~finite)[0])
-    pipe = ("forward", "backward")[p]
-    hint = ("the blog's rule divides by column sums of W, which passed through zero; "
-            "try a smaller step or another seed" if net.rule == "blog" else "try a smaller step")
+    replay = copy.copy(net)
+    replay.weights = weights_before.copy()
+    with np.errstate(all="ignore"):
+        for t in range(samples.shape[1]):
+            replay.learn(samples[:, t, 0], samples[:, t, 1])
+            broken = ~np.isfinite(replay.weights).all(axis=(-2, -1))     # (K, 2, depth)
+            if broken.any():
+                break
+    k, p, i = map(int, np.argwhere(broken)[0])
+    hint = ("the blog's rule divides by the column sums of W, and one passed through zero; "
+            "try a smaller step, another seed or rule='schmidhuber'" if net.rule == "blog"
+            else "try a smaller step")
     raise DivergenceError(
         f"weights stopped being finite in epoch {epoch}: network {k} (seed {int(net.seeds[k])}, "
-        f"step {net.step[k]:g}), {pipe} pipe, section {i}; {hint}")
+        f"step {net.step[k]:g}), {('forward', 'backward')[p]} pipe, section {i}, "
+        f"at sample {t + 1} of the epoch; {hint}")
 
 
 def train(net, data, epochs=200, progress=True):
@@ -733,7 +749,7 @@ def train(net, data, epochs=200, progress=True):
         with np.errstate(all="ignore"):
             for t in range(samples.shape[1]):
                 net.learn(samples[:, t, 0], samples[:, t, 1])
-        _raise_if_diverged(net, epoch)
+        _raise_if_diverged(net, epoch, snapshots[epoch - 1], samples)
         snapshots[epoch] = net.weights
         for name, value in measure(net, data).items():
             metrics[name][epoch] = value
