@@ -45,8 +45,8 @@ def normalise(spec):
 
 
 def test_environment_lists_the_same_packages_as_pyproject():
-    conda, _ = environment_lines()
-    packages = {normalise(s) for s in conda if not re.match(r"^(python|pip)\b", s)}
+    conda, pip = environment_lines()
+    packages = {normalise(s) for s in conda + pip if not re.match(r"^(python|pip)\b|^-e ", s)}
     assert packages == {normalise(s) for s in pyproject_requirements()}
 
 
