@@ -1,0 +1,142 @@
+"""Make the student version of each exercise notebook from its master.
+
+    python scripts/make_student_notebooks.py           # write notebooks/student/<name>.ipynb
+    python scripts/make_student_notebooks.py --check   # exit 1 if a student notebook is missing or stale
+
+The master (for example ``notebooks/05_exercises.ipynb``) holds the solutions and is run by
+nbval. Its cells carry tags that say what the student gets instead:
+
+- ``solution`` on a code cell: the cell may hold only function definitions (and comments);
+  each keeps its signature and docstring, and its body becomes ``raise NotImplementedError``.
+  Calling the stub raises; defining it does not, so Run All goes through the whole notebook
+  and each check cell reports "not attempted yet".
+- ``solution`` on a markdown cell: replaced by a blank answer for the student to write.
+- ``teacher-only``: dropped.
+
+Every output and execution count is cleared. The student version is never edited by hand:
+edit the master and run this script again (tests/test_exercises.py checks they agree).
+"""
+
+import argparse
+import ast
+import copy
+import pathlib
+import sys
+
+import nbformat
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+MASTERS = [ROOT / "notebooks" / "05_exercises.ipynb"]
+STUDENT_DIR = ROOT / "notebooks" / "student"
+
+SOLUTION, TEACHER_ONLY = "solution", "teacher-only"
+BLANK_ANSWER = "**Your answer.** *Double-click here and write it.*"
+NOTE_ID = "student-note"
+
+
+class SolutionCellError(ValueError):
+    """A cell tagged ``solution`` cannot be turned into a stub."""
+
+
+def student_path(master):
+    return STUDENT_DIR / pathlib.Path(master).name
+
+
+def stub_source(source, where="a solution cell"):
+    """The source of a solution code cell with every function body replaced by a stub.
+
+    Keeps everything up to the end of each function's docstring (or signature), so
+    the student sees the name, the arguments and what to return, but no answer.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as e:
+        raise SolutionCellError(f"{where} is not valid Python ({e}); fix the master") from e
+    functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    others = [node for node in tree.body if not isinstance(node, ast.FunctionDef)]
+    if others or not functions:
+        raise SolutionCellError(
+            f"{where} must hold only function definitions (line {others[0].lineno if others else 1}); "
+            "move other code to an untagged cell, or the student version would leak or lose it")
+    lines = source.splitlines()
+    starts = [f.decorator_list[0].lineno if f.decorator_list else f.lineno for f in functions]
+    out = lines[:starts[0] - 1]    # comments above the first function, such as "# Your answer"
+    for n, (f, start) in enumerate(zip(functions, starts)):
+        first = f.body[0]
+        has_docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+            and isinstance(first.value.value, str)
+        keep_to = first.end_lineno if has_docstring else first.lineno - 1
+        if keep_to < start or (not has_docstring and first.lineno == f.lineno):
+            raise SolutionCellError(f"{where}: put the body of {f.name}() on its own lines, below the def")
+        if n:
+            out += ["", ""]
+        out += lines[start - 1:keep_to]
+        indent = " " * first.col_offset
+        out.append(f'{indent}raise NotImplementedError("write {f.name}, run this cell, then run the check below")')
+    return "\n".join(out)
+
+
+def student_notebook(master):
+    """The student version of the notebook at ``master``, as a NotebookNode."""
+    nb = nbformat.read(master, as_version=4)
+    student = copy.deepcopy(nb)
+    student.metadata.pop("widgets", None)
+    cells = []
+    for number, cell in enumerate(nb.cells, start=1):
+        tags = set(cell.metadata.get("tags", []))
+        if TEACHER_ONLY in tags:
+            continue
+        cell = copy.deepcopy(cell)
+        cell.metadata = {"tags": cell.metadata["tags"]} if "tags" in cell.metadata else {}
+        if cell.cell_type == "code":
+            if SOLUTION in tags:
+                cell.source = stub_source(cell.source, f"cell {number} of {pathlib.Path(master).name}")
+            cell.outputs = []
+            cell.execution_count = None
+        elif SOLUTION in tags:
+            cell.source = BLANK_ANSWER
+        cells.append(cell)
+    if not any(SOLUTION in c.metadata.get("tags", []) for c in nb.cells):
+        raise SolutionCellError(f"{master} has no cell tagged '{SOLUTION}': is it an exercise master?")
+    note = nbformat.v4.new_markdown_cell(
+        f"> **Your copy of the exercises.** Fill in each cell marked *Your answer*, run it, then run "
+        f"the check below it. (Generated from `notebooks/{pathlib.Path(master).name}` by "
+        f"`scripts/make_student_notebooks.py`.)")
+    note.id = NOTE_ID
+    cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, note)
+    student.cells = cells
+    nbformat.validate(student)
+    return student
+
+
+def student_text(master):
+    """The exact text the student file should hold."""
+    text = nbformat.writes(student_notebook(master))
+    return text if text.endswith("\n") else text + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true",
+                        help="do not write; exit 1 if a student notebook is missing or differs")
+    args = parser.parse_args(argv)
+    stale = []
+    for master in MASTERS:
+        target = student_path(master)
+        text = student_text(master)
+        if args.check:
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                stale.append(target)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target.relative_to(ROOT)}")
+    if stale:
+        for target in stale:
+            print(f"{target.relative_to(ROOT)} is missing or out of date: run python scripts/make_student_notebooks.py")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
