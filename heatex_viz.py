@@ -1,1 +1,701 @@
-"""heatex_viz: figures and widgets for the heatex notebooks (matplotlib, ipywidgets)."""
+"""heatex_viz: figures and widgets for the heatex notebooks (matplotlib, ipywidgets).
+
+Everything here draws what ``heatex_core`` computes; nothing here trains.
+
+- ``plot_circle_data``, ``plot_learning_curves``: the data and what a run measured.
+- ``weight_grid``, ``plot_weights``, ``compare_weights``: the blog's weight view of
+  both pipes, with a diverging colour map centred on zero so the sign shows.
+- ``exchange_pairs``, ``draw_pipes``: the two pipes side by side, as in the blog's
+  ASCII picture, with flow arrows and lines between sections that exchange heat.
+- ``SnapshotView``: one figure (weights, decision map, pipe diagram coloured by
+  mismatch) whose artists are updated in place for any snapshot of a run.
+- ``Scrubber``: an ipywidgets slider + Play button that scrubs a run's snapshots.
+- ``animation``, ``export_gif``, ``export_mp4``: the same view as a matplotlib
+  animation, for pages with no kernel (``to_jshtml``) and for files.
+
+Sections are drawn by *position*, left to right, as the blog's lists ``F`` and
+``B`` held them: forward section i is ``F[i]``, and the backward section drawn at
+position i is ``B[i]``. ``heatex_core`` stores the backward pipe in flow order
+(its section 0 receives y, on the right), so position i of the backward pipe is
+its flow index ``depth - 1 - i``.
+"""
+
+from __future__ import annotations
+
+import io
+import pathlib
+
+import numpy as np
+from matplotlib import colors as mcolors
+from matplotlib import patches as mpatches
+from matplotlib.animation import FuncAnimation, PillowWriter, writers
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+import heatex_core as hc
+
+__all__ = [
+    "EXPORTS", "PIPE_NAMES", "WEIGHT_CMAP", "HEAT_CMAP", "OUTPUT_CMAP",
+    "position_order", "sections_by_position", "weight_grid", "weight_labels", "plot_weights", "compare_weights",
+    "plot_circle_data", "plot_learning_curves", "exchange_pairs", "PipeDiagram", "draw_pipes",
+    "decision_grid", "decision_map", "SnapshotView", "Scrubber", "snapshot_frames",
+    "animation", "export_gif", "export_mp4", "can_export_mp4", "repo_relative",
+]
+
+# Where the notebooks write files: inside the repo, in a folder git ignores.
+ROOT = pathlib.Path(__file__).resolve().parent
+EXPORTS = ROOT / "notebooks" / "exports"
+
+PIPE_NAMES = ("forward", "backward")
+PIPE_LETTERS = ("F", "B")
+WEIGHT_CMAP = "RdBu_r"     # diverging: red positive, blue negative, white zero
+OUTPUT_CMAP = "RdBu_r"     # centred on 0.5, the forward pipe's decision threshold
+HEAT_CMAP = "YlOrRd"       # mismatch is heat still to flow: pale = little, red = much
+
+
+def _pyplot():
+    # pyplot only where a figure is meant to show inline in a notebook; the
+    # scrubber and the exports use bare Figures that never reach the display.
+    from matplotlib import pyplot as plt
+    return plt
+
+
+def _one_network(weights, what="weights"):
+    weights = np.asarray(weights, dtype=float)
+    if weights.ndim == 5 and weights.shape[0] == 1:
+        weights = weights[0]
+    if weights.ndim != 4 or weights.shape[0] != 2:
+        raise ValueError(
+            f"{what} must be one network's weights of shape (2 pipes, depth, inputs, width), "
+            f"got {weights.shape}; pick a network with net.weights[k] or run.snapshots[epoch, k]")
+    return weights
+
+
+def position_order(weights):
+    """Both pipes' sections in drawn order, left to right: (..., 2, depth, inputs, width).
+
+    The forward pipe is already in that order; the backward pipe is reversed.
+    """
+    weights = np.asarray(weights)
+    return np.stack([weights[..., 0, :, :, :], weights[..., 1, ::-1, :, :]], axis=-4)
+
+
+def sections_by_position(values):
+    """Per-section values (..., 2, depth) in flow order, reordered to drawn position."""
+    values = np.asarray(values)
+    return np.stack([values[..., 0, :], values[..., 1, ::-1]], axis=-2)
+
+
+def weight_grid(weights):
+    """The blog's weight matrix of one network: rows are (pipe, output unit),
+    columns are (section position, input unit).
+
+    ``grid[p * width + u, i * inputs + j]`` is the weight from input unit j to
+    output unit u of pipe p's section at position i.
+    """
+    drawn = position_order(_one_network(weights))         # (2, depth, inputs, width)
+    two, depth, inputs, width = drawn.shape
+    return drawn.transpose(0, 3, 1, 2).reshape(two * width, depth * inputs)
+
+
+def weight_labels(depth, inputs, width):
+    """Row labels and column group labels for ``weight_grid``."""
+    rows = [f"{name} out {u}" for name in PIPE_NAMES for u in range(width)]
+    sections = [str(i) for i in range(depth)]
+    units = [("bias" if j == width else f"in {j}") for j in range(inputs)]
+    return rows, sections, units
+
+
+def _label_weight_axes(ax, depth, inputs, width):
+    rows, sections, units = weight_labels(depth, inputs, width)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xticks(np.arange(depth) * inputs + (inputs - 1) / 2, sections, fontsize="small")
+    ax.set_xticks(np.arange(depth * inputs), minor=True)
+    ax.tick_params(axis="x", which="minor", length=2)
+    ax.tick_params(axis="both", which="major", length=0)
+    for i in range(1, depth):       # white gaps between sections, as the pipes have joints
+        ax.axvline(i * inputs - 0.5, color="white", linewidth=2)
+    ax.axhline(width - 0.5, color="black", linewidth=1.5)   # forward above, backward below
+    ax.set_xlabel(f"section position i: F[i] above, B[i] below (each: input units {', '.join(units)})")
+    ax.set_ylabel("pipe and output unit")
+    ax.grid(False)
+
+
+def weight_norm(vmax, scale="linear"):
+    """Colour limits symmetric about zero, so white is always a zero weight.
+
+    ``scale="symlog"`` is linear within +-1 and logarithmic beyond: weights near
+    one and a few that grew to twenty both stay readable, signs included.
+    """
+    vmax = float(vmax)
+    if scale == "linear":
+        return mcolors.Normalize(-vmax, vmax)
+    if scale == "symlog":
+        return mcolors.SymLogNorm(linthresh=min(1.0, vmax), vmin=-vmax, vmax=vmax, base=10)
+    raise ValueError(f'scale must be "linear" or "symlog", got {scale!r}')
+
+
+def _symmetric_limit(*arrays):
+    limit = max(float(np.max(np.abs(a))) for a in arrays)
+    return limit if limit > 0 else 1.0
+
+
+def plot_weights(weights, ax=None, title="weights of both pipes", vmax=None, colorbar=True, scale="linear"):
+    """Draw one network's weights as the blog did, with the sign visible.
+
+    Returns the ``AxesImage``. ``vmax`` fixes the symmetric colour limits
+    (default: the largest absolute weight), so two views can share a scale;
+    ``scale`` is "linear" or "symlog" (see ``weight_norm``).
+    """
+    weights = _one_network(weights)
+    grid = weight_grid(weights)
+    vmax = _symmetric_limit(grid) if vmax is None else float(vmax)
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(max(6, 0.5 * grid.shape[1]), 2.6), layout="constrained")
+    image = ax.imshow(grid, cmap=WEIGHT_CMAP, norm=weight_norm(vmax, scale), aspect="auto", interpolation="nearest")
+    _label_weight_axes(ax, weights.shape[1], weights.shape[2], weights.shape[3])
+    ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="weight", fraction=0.05, pad=0.02)
+    return image
+
+
+def compare_weights(before, after, titles=("before training", "after training"), suptitle=None, scale="linear"):
+    """Two weight views on one colour scale, with one colour bar. Returns the figure."""
+    before, after = _one_network(before, "before"), _one_network(after, "after")
+    if before.shape != after.shape:
+        raise ValueError(f"before and after must have the same shape, got {before.shape} and {after.shape}")
+    vmax = _symmetric_limit(before, after)
+    columns = before.shape[1] * before.shape[2]
+    fig, axes = _pyplot().subplots(2, 1, figsize=(max(7, 0.5 * columns), 5.2), layout="constrained")
+    for ax, weights, title in zip(axes, (before, after), titles):
+        image = plot_weights(weights, ax=ax, title=title, vmax=vmax, colorbar=False, scale=scale)
+    label = "weight (same scale in both" + (", log beyond ±1)" if scale == "symlog" else ")")
+    fig.colorbar(image, ax=axes, label=label, fraction=0.04, pad=0.02)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Data and learning curves.
+# ---------------------------------------------------------------------------
+
+def plot_circle_data(data, ax=None, split="train", title=None):
+    """The blog's scatter of the circle data: label 1 ("One") and 0 ("Zero")."""
+    if split not in ("train", "test"):
+        raise ValueError(f'split must be "train" or "test", got {split!r}')
+    x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(4.6, 4.6), layout="constrained")
+    inside = y[:, 0] > 0.5
+    ax.plot(x[inside, 0], x[inside, 1], ".", color="tab:red", label=f"One ({inside.sum()})")
+    ax.plot(x[~inside, 0], x[~inside, 1], ".", color="tab:blue", label=f"Zero ({(~inside).sum()})")
+    ax.set_aspect("equal")
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    ax.set_title(title or f"{data.name} data: {len(x)} {split}ing samples")
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    return ax
+
+
+def plot_learning_curves(run, data=None, network=0):
+    """Accuracy, the backward pipe's reconstruction error and per-section mismatch.
+
+    Returns the figure. With ``data``, the accuracy panel also shows the
+    majority-class baseline: a network that learnt nothing sits on it.
+    """
+    network = _network_index(run, network)
+    m = run.metrics
+    epochs = np.arange(run.epochs + 1)
+    fig, axes = _pyplot().subplots(1, 3, figsize=(13, 3.8), layout="constrained")
+    ax = axes[0]
+    ax.plot(epochs, m["train_accuracy"][:, network], label="train")
+    ax.plot(epochs, m["test_accuracy"][:, network], label="test")
+    if data is not None:
+        ax.axhline(hc.majority_accuracy(data), color="grey", linestyle="--", label="majority class")
+    ax.set_ylim(0, 1)
+    ax.set_title("forward pipe: accuracy")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("fraction classified right")
+    ax.legend(fontsize="small")
+
+    ax = axes[1]
+    ax.plot(epochs, m["reconstruction_error"][:, network], color="tab:purple")
+    ax.set_title("backward pipe: reconstruction of x")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean squared error of x̂")
+
+    ax = axes[2]
+    mismatch = sections_by_position(m["mismatch"][:, network])          # (E+1, 2, depth)
+    depth = mismatch.shape[-1]
+    table = mismatch.reshape(len(epochs), 2 * depth).T
+    image = ax.imshow(table, aspect="auto", cmap=HEAT_CMAP, interpolation="nearest",
+                      extent=(-0.5, run.epochs + 0.5, 2 * depth - 0.5, -0.5))
+    ax.set_yticks(range(2 * depth), [f"{l}[{i}]" for l in PIPE_LETTERS for i in range(depth)],
+                  fontsize="x-small" if depth > 6 else "small")
+    ax.axhline(depth - 0.5, color="black", linewidth=1)
+    ax.set_title("mismatch with partner (heat still to flow)")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("section")
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label="mean squared difference")
+    return fig
+
+
+def _network_index(run, network):
+    k = run.snapshots.shape[1]
+    if isinstance(network, bool) or not isinstance(network, (int, np.integer)) or not 0 <= network < k:
+        raise ValueError(f"network must be a whole number from 0 to {k - 1} (this run has {k}), got {network!r}")
+    return int(network)
+
+
+# ---------------------------------------------------------------------------
+# The pipe diagram.
+# ---------------------------------------------------------------------------
+
+def exchange_pairs(depth, alignment):
+    """Which sections exchange heat, by drawn position.
+
+    Returns a list of ``(pipe, position, partner)`` for every section, where
+    ``partner`` is the drawn position of the other pipe's section whose output
+    this section is pulled towards, or ``None`` when that is the other pipe's
+    input itself (y for the forward pipe, x for the backward pipe). Derived from
+    ``heatex_core.ALIGNMENTS``, the same table the rules use.
+    """
+    depth = int(depth)
+    if alignment not in hc.ALIGNMENTS:
+        raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(hc.ALIGNMENTS)}")
+    shift = hc.ALIGNMENTS[alignment]
+    pairs = []
+    for pipe in (0, 1):
+        for flow_i in range(depth):
+            layer = depth - flow_i - shift          # the other pipe's layer this section faces
+            position = flow_i if pipe == 0 else depth - 1 - flow_i
+            if layer == 0:
+                partner = None
+            else:
+                other_flow = layer - 1                # that layer is the output of this section
+                partner = other_flow if pipe == 1 else depth - 1 - other_flow
+            pairs.append((pipe, position, partner))
+    return sorted(pairs)
+
+
+class PipeDiagram:
+    """Both pipes drawn side by side on one axes, as in the blog's picture.
+
+    The forward pipe runs along the top, left to right (x in, ŷ out); the
+    backward pipe along the bottom, right to left (y in, x̂ out). Dashed lines
+    join sections that exchange heat. ``boxes[p][i]`` is the patch of pipe p's
+    section at position i; ``set_mismatch`` colours them.
+    """
+
+    def __init__(self, ax, depth, alignment="blog", norm=None, title=None):
+        self.ax = ax
+        self.depth = int(depth)
+        self.alignment = alignment
+        self.cmap = _colormap(HEAT_CMAP)
+        self.norm = norm
+        self.boxes = [[], []]
+        box_w, box_h, ys = 0.7, 0.5, (1.0, 0.0)
+        self._centre = lambda p, i: (i, ys[p])
+        for p, y in enumerate(ys):
+            for i in range(self.depth):
+                box = mpatches.FancyBboxPatch((i - box_w / 2, y - box_h / 2), box_w, box_h,
+                                              boxstyle="round,pad=0.02", facecolor="white",
+                                              edgecolor="black", linewidth=1)
+                ax.add_patch(box)
+                self.boxes[p].append(box)
+                ax.text(i, y, f"{PIPE_LETTERS[p]}[{i}]", ha="center", va="center", fontsize="small")
+            # flow arrows between sections, and the pipe's ends
+            step = 1 if p == 0 else -1
+            for i in range(self.depth - 1):
+                a, b = (i, i + 1) if p == 0 else (i + 1, i)
+                ax.annotate("", xy=(b - step * box_w / 2, y), xytext=(a + step * box_w / 2, y),
+                            arrowprops=dict(arrowstyle="->", color="black", lw=1))
+        # terminals: where each pipe's input enters and its output leaves
+        left, right = -0.95, self.depth - 0.05
+        self._terminal = {(0, "in"): (left, 1.0), (0, "out"): (right, 1.0),
+                          (1, "in"): (right, 0.0), (1, "out"): (left, 0.0)}
+        for (p, end), (x, y) in self._terminal.items():
+            label = {(0, "in"): "x", (0, "out"): "ŷ", (1, "in"): "y", (1, "out"): "x̂"}[(p, end)]
+            ax.text(x, y, label, ha="center", va="center", fontsize="large", fontweight="bold")
+        ax.annotate("", xy=(-box_w / 2, 1.0), xytext=(left + 0.2, 1.0), arrowprops=dict(arrowstyle="->"))
+        ax.annotate("", xy=(right - 0.2, 1.0), xytext=(self.depth - 1 + box_w / 2, 1.0), arrowprops=dict(arrowstyle="->"))
+        ax.annotate("", xy=(self.depth - 1 + box_w / 2, 0.0), xytext=(right - 0.2, 0.0), arrowprops=dict(arrowstyle="->"))
+        ax.annotate("", xy=(left + 0.2, 0.0), xytext=(-box_w / 2, 0.0), arrowprops=dict(arrowstyle="->"))
+        # heat exchange: a dashed line from each section to its partner
+        for p, i, partner in exchange_pairs(self.depth, alignment):
+            start = (i, 1.0 - box_h / 2) if p == 0 else (i, box_h / 2)
+            if partner is None:      # pulled towards the other pipe's input itself
+                end = self._terminal[(1 - p, "in")]
+                end = (end[0], end[1] + (0.12 if p == 1 else -0.12))
+            else:
+                end = (partner, box_h / 2) if p == 0 else (partner, 1.0 - box_h / 2)
+            ax.plot(*zip(start, end), linestyle="--", color="tab:orange", linewidth=1.2, zorder=0,
+                    label="exchanges heat with" if (p, i) == (0, 0) else None)
+        ax.set_xlim(-1.3, self.depth + 0.3)
+        ax.set_ylim(-0.55, 1.55)
+        ax.set_yticks([1.0, 0.0], ["forward →", "← backward"])
+        ax.set_xticks(range(self.depth))
+        ax.set_xlabel("section position (the blog's F[i], B[i])")
+        ax.set_ylabel("pipe")
+        ax.tick_params(length=0)
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(title or f"two pipes, opposite flow; dashes: heat exchange ({alignment} alignment)")
+
+    def set_mismatch(self, mismatch):
+        """Colour each section by its mismatch; ``mismatch`` is (2, depth) in flow order."""
+        mismatch = np.asarray(mismatch, dtype=float)
+        if mismatch.shape != (2, self.depth):
+            raise ValueError(f"mismatch must have shape (2, {self.depth}) (pipes, sections), got {mismatch.shape}")
+        if self.norm is None:
+            self.norm = mcolors.Normalize(0, max(float(mismatch.max()), 1e-12))
+        drawn = sections_by_position(mismatch)
+        colours = self.cmap(self.norm(drawn))
+        for p in (0, 1):
+            for i, box in enumerate(self.boxes[p]):
+                box.set_facecolor(colours[p, i])
+        return colours
+
+    def facecolors(self):
+        """The boxes' colours now, (2, depth, 4) by drawn position."""
+        return np.array([[box.get_facecolor() for box in row] for row in self.boxes])
+
+    def colorbar(self, label="mismatch with partner"):
+        from matplotlib.cm import ScalarMappable
+        mappable = ScalarMappable(norm=self.norm, cmap=self.cmap)
+        return self.ax.figure.colorbar(mappable, ax=self.ax, label=label, fraction=0.04, pad=0.01)
+
+
+def _colormap(name):
+    from matplotlib import colormaps
+    return colormaps[name]
+
+
+def draw_pipes(depth, alignment="blog", ax=None, mismatch=None, title=None):
+    """Draw the two pipes side by side; with ``mismatch`` (2, depth), colour the sections.
+
+    Returns the ``PipeDiagram``.
+    """
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(max(6, 0.9 * depth + 2), 2.8), layout="constrained")
+    diagram = PipeDiagram(ax, depth, alignment, title=title)
+    if mismatch is not None:
+        diagram.set_mismatch(mismatch)
+        diagram.colorbar()
+    return diagram
+
+
+# ---------------------------------------------------------------------------
+# One figure for any snapshot, updated in place.
+# ---------------------------------------------------------------------------
+
+def decision_grid(resolution=41):
+    """Points on a square grid over [-1, 1]^2: (resolution^2, 2), row by row."""
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution must be a whole number of at least 2, got {resolution!r}")
+    axis = np.linspace(-1, 1, resolution)
+    gx, gy = np.meshgrid(axis, axis)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def decision_map(forward_weights, grid, width=None):
+    """The forward pipe's output (mean over units) at every grid point: (len(grid),).
+
+    ``forward_weights`` is (depth, inputs, width); points sit in the first two
+    input units and the rest are zero, as ``circle_data`` makes them.
+    """
+    forward_weights = np.asarray(forward_weights, dtype=float)
+    width = forward_weights.shape[-1] if width is None else width
+    points = np.zeros((len(grid), width))
+    points[:, :2] = grid
+    with np.errstate(over="ignore"):
+        acts = hc.flow(forward_weights, points)
+    return acts[-1, :, :width].mean(axis=-1)
+
+
+class SnapshotView:
+    """A figure of one network at any snapshot of a run, updated in place.
+
+    Panels: the forward pipe's decision map over the square, both pipes'
+    weights (diverging colours centred on zero, one scale for the whole run)
+    and the pipe diagram with sections coloured by mismatch (one scale for the
+    whole run). ``update(k)`` changes only the artists' data.
+
+    With ``blit=True`` the static parts are drawn once and ``render()`` redraws
+    only the changing artists, which keeps a step cheap for the scrubber. Use
+    ``blit=False`` for ``savefig`` and movie writers, which draw everything.
+    """
+
+    def __init__(self, run, data=None, network=0, dpi=72, figsize=(10, 4.6), resolution=41, blit=True,
+                 scale="symlog"):
+        self.run = run
+        self.network = _network_index(run, network)
+        self.snapshots = run.snapshots[:, self.network]        # (E+1, 2, depth, inputs, width)
+        self.depth, self.inputs, self.width = self.snapshots.shape[2:]
+        self.grid = decision_grid(resolution)
+        self.resolution = resolution
+        self.epoch = None
+        self.blit = blit
+
+        fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(fig)
+        self.figure = fig
+        spec = fig.add_gridspec(2, 2, width_ratios=(1, 2.6), height_ratios=(1, 1))
+        ax_map = fig.add_subplot(spec[:, 0])
+        ax_w = fig.add_subplot(spec[0, 1])
+        ax_pipe = fig.add_subplot(spec[1, 1])
+        self.axes = {"decision": ax_map, "weights": ax_w, "pipes": ax_pipe}
+
+        self.vmax = _symmetric_limit(self.snapshots)
+        self.weight_image = plot_weights(self.snapshots[0], ax=ax_w, vmax=self.vmax, colorbar=False, scale=scale,
+                                         title="weights of both pipes (one scale for the whole run)")
+        fig.colorbar(self.weight_image, ax=ax_w, label="weight" + (" (log beyond ±1)" * (scale == "symlog")),
+                     fraction=0.04, pad=0.01)
+        ax_w.set_xlabel("section position i: F[i] above, B[i] below", fontsize="small")
+
+        self.decision_image = ax_map.imshow(
+            np.full((resolution, resolution), 0.5), cmap=OUTPUT_CMAP, vmin=0, vmax=1, origin="lower",
+            extent=(-1, 1, -1, 1), interpolation="nearest")
+        self.points = []
+        if data is not None:
+            # a sample of test points on top of the map (redrawn each step, so keep it small)
+            x, inside = data.x_test[:200], data.y_test[:200, 0] > 0.5
+            self.points = [
+                ax_map.scatter(x[inside, 0], x[inside, 1], s=4, color="black", label="label 1"),
+                ax_map.scatter(x[~inside, 0], x[~inside, 1], s=6, color="dimgrey", marker="x",
+                               linewidths=0.6, label="label 0")]
+            ax_map.legend(loc="lower left", fontsize="x-small", framealpha=0.8)
+        ax_map.set_title("forward pipe's output ŷ")
+        ax_map.set_xlabel("x[0]")
+        ax_map.set_ylabel("x[1]")
+        ax_map.grid(False)
+        fig.colorbar(self.decision_image, ax=ax_map, location="bottom", label="mean of ŷ (class 1 above 0.5)",
+                     fraction=0.05, pad=0.02)
+
+        mismatch = run.metrics["mismatch"][:, self.network] if "mismatch" in run.metrics else None
+        self.mismatch = mismatch
+        norm = mcolors.Normalize(0, float(mismatch.max()) if mismatch is not None and mismatch.max() > 0 else 1.0)
+        self.diagram = PipeDiagram(ax_pipe, self.depth, run.config.get("alignment", "blog"), norm=norm,
+                                   title="sections coloured by mismatch with their partner")
+        self.diagram.colorbar("mismatch")
+        ax_pipe.set_xlabel("section position", fontsize="small")
+
+        self.title = fig.suptitle("")
+        self.changing = [self.weight_image, self.decision_image, *self.points, *self.diagram.boxes[0],
+                         *self.diagram.boxes[1], self.title]
+        self._background = None
+        if blit:
+            for artist in self.changing:
+                artist.set_animated(True)
+        self.update(0)
+        # Lay the figure out once, then freeze it: constrained layout would
+        # otherwise run again on every draw, and it costs more than the drawing.
+        fig.canvas.draw()
+        fig.set_layout_engine("none")
+
+    def caption(self, k):
+        """One line about snapshot k: its epoch and what the run measured then."""
+        m = self.run.metrics
+        when = "before training" if k == 0 else f"after epoch {k}"
+        parts = [f"snapshot {k} of {self.run.epochs} ({when})"]
+        if "test_accuracy" in m:
+            parts.append(f"test accuracy {m['test_accuracy'][k, self.network]:.3f}")
+        if "reconstruction_error" in m:
+            parts.append(f"reconstruction error {m['reconstruction_error'][k, self.network]:.3f}")
+        return " · ".join(parts)
+
+    def index(self, k):
+        """Snapshot ``k`` as an index from 0 to run.epochs (negative k counts from the end)."""
+        last = self.run.epochs
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not -last - 1 <= k <= last:
+            raise ValueError(f"snapshot must be a whole number from 0 to {last} (or -1 for the last), got {k!r}")
+        return int(k) % (last + 1)
+
+    def update(self, k):
+        """Show snapshot ``k`` (0 = initial weights, run.epochs = the last)."""
+        k = self.index(k)
+        weights = self.snapshots[k]
+        self.weight_image.set_data(weight_grid(weights))
+        self.decision_image.set_data(
+            decision_map(weights[0], self.grid, self.width).reshape(self.resolution, self.resolution))
+        if self.mismatch is not None:
+            self.diagram.set_mismatch(self.mismatch[k])
+        # a short title: few glyphs to draw per step; the widget's readout says more
+        accuracy = self.run.metrics.get("test_accuracy")
+        self.title.set_text(f"epoch {k}" + ("" if accuracy is None else
+                                            f": test accuracy {accuracy[k, self.network]:.3f}"))
+        self.epoch = k
+        return self.changing
+
+    def render(self):
+        """Draw the figure as it is now; returns the canvas's RGBA buffer (H, W, 4)."""
+        canvas = self.figure.canvas
+        if not self.blit:
+            canvas.draw()
+        else:
+            if self._background is None:
+                canvas.draw()      # everything static; the changing artists are animated, so skipped
+                self._background = canvas.copy_from_bbox(self.figure.bbox)
+            canvas.restore_region(self._background)
+            for artist in self.changing:
+                self.figure.draw_artist(artist)
+        return np.asarray(canvas.buffer_rgba())
+
+    def png(self, k=None, compress_level=1):
+        """Snapshot k (or the current one) as PNG bytes."""
+        from PIL import Image
+        if k is not None:
+            self.update(k)
+        rgba = self.render()
+        buffer = io.BytesIO()
+        # The figure is opaque, so RGB is enough; level 1 trades a few KB for speed.
+        Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=compress_level)
+        return buffer.getvalue()
+
+
+class Scrubber:
+    """Scrub through every snapshot of a run with a slider and a Play button.
+
+    ``widget`` is what the notebook displays: a Play button and an IntSlider
+    (linked in the browser with ``jslink``), a readout line and one PNG
+    ``ipywidgets.Image`` that is redrawn in place from one reused figure.
+    Setting ``slider.value = k`` (or calling ``show(k)``) shows snapshot k.
+    """
+
+    def __init__(self, run, data=None, network=0, interval=200, dpi=72, figsize=(10, 4.6)):
+        import ipywidgets as widgets
+        self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True)
+        last = run.epochs
+        self.slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="snapshot",
+                                        continuous_update=True,
+                                        layout=widgets.Layout(width="60%"))
+        self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=interval, description="Play")
+        self.link = widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.readout = widgets.HTML()
+        self.image = widgets.Image(format="png")
+        self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.readout, self.image])
+        self.slider.observe(self._on_slider, names="value")
+        self._draw(0)
+
+    @property
+    def run(self):
+        return self.view.run
+
+    def _on_slider(self, change):
+        self._draw(change["new"])
+
+    def show(self, k):
+        """Show snapshot k: the slider moves to k, and the image and readout follow."""
+        k = self.view.index(k)
+        if self.slider.value != k:
+            self.slider.value = k        # the slider's observer draws
+        else:
+            self._draw(k)
+        return self
+
+    def _draw(self, k):
+        self.image.value = self.view.png(k)
+        self.readout.value = self.view.caption(k)
+
+    def __repr__(self):
+        return (f"Scrubber over {self.run.epochs + 1} snapshots of network {self.view.network} "
+                "(in Jupyter with a kernel: a slider, a Play button and the figure)")
+
+    def _repr_mimebundle_(self, **kwargs):
+        # The widget view, with a short stable text for pages that cannot show widgets.
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+# ---------------------------------------------------------------------------
+# Animations and files, for readers with no kernel.
+# ---------------------------------------------------------------------------
+
+def snapshot_frames(epochs, count):
+    """``count`` snapshot indices spread evenly from 0 to ``epochs``, both ends included."""
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"count must be a whole number of at least 1, got {count!r}")
+    count = min(int(count), epochs + 1)
+    return np.unique(np.round(np.linspace(0, epochs, count)).astype(int)).tolist()
+
+
+def animation(run, data=None, network=0, frames=None, interval=200, dpi=50, figsize=(10, 4.6)):
+    """A matplotlib animation of the snapshots ``frames`` (default: all).
+
+    ``anim.to_jshtml()`` gives a scrubber that runs in the page alone; keep
+    ``frames`` short and ``dpi`` low, since every frame is embedded as a PNG.
+    ``anim.save`` with PillowWriter or FFMpegWriter writes a file.
+
+    Movie writers redraw the whole figure for every frame, labels and all. So
+    the animation's figure is a bare film strip: one ``figimage`` that shows
+    the ``SnapshotView`` frame, drawn by blitting only what changed.
+    ``anim.view`` is that view.
+    """
+    view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True)
+    frames = list(range(run.epochs + 1)) if frames is None else [int(k) for k in frames]
+    if not frames:
+        raise ValueError("frames is empty: give at least one snapshot index")
+    view.update(frames[0])
+    first = view.render()[..., :3].copy()
+    height, width = first.shape[:2]
+    film = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    FigureCanvasAgg(film)
+    screen = film.figimage(first, resize=False, origin="upper")
+
+    def show(k):
+        view.update(k)
+        screen.set_data(view.render()[..., :3].copy())
+        return [screen]
+
+    anim = FuncAnimation(film, show, frames=frames, interval=interval, blit=False,
+                         repeat=False, cache_frame_data=False)
+    anim.view = view
+    anim.dpi = dpi
+    return anim
+
+
+def repo_relative(path):
+    """``path`` as text relative to the repo root when inside it (stable across machines)."""
+    path = pathlib.Path(path).resolve()
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _export_path(path, suffix):
+    path = pathlib.Path(path)
+    if path.suffix.lower() != suffix:
+        raise ValueError(f"the file name must end in {suffix}, got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def export_gif(run, path, data=None, network=0, frames=None, fps=10, dpi=60):
+    """Write the snapshots as an animated GIF with matplotlib's PillowWriter. Returns the path."""
+    path = _export_path(path, ".gif")
+    anim = animation(run, data, network, frames, dpi=dpi)
+    anim.save(path, writer=PillowWriter(fps=fps), dpi=anim.dpi)
+    return path
+
+
+def can_export_mp4():
+    """True where matplotlib finds ffmpeg (this machine: yes; CI: no)."""
+    return writers.is_available("ffmpeg")
+
+
+def export_mp4(run, path, data=None, network=0, frames=None, fps=10, dpi=60):
+    """Write the snapshots as an MP4 where ffmpeg exists; returns the path, or None without ffmpeg."""
+    path = _export_path(path, ".mp4")
+    if not can_export_mp4():
+        return None
+    anim = animation(run, data, network, frames, dpi=dpi)
+    anim.save(path, writer=writers["ffmpeg"](fps=fps), dpi=anim.dpi)
+    return path
