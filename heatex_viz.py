@@ -289,10 +289,13 @@ class PipeDiagram:
     The forward pipe runs along the top, left to right (x in, ŷ out); the
     backward pipe along the bottom, right to left (y in, x̂ out). Dashed lines
     join sections that exchange heat. ``boxes[p][i]`` is the patch of pipe p's
-    section at position i; ``set_mismatch`` colours them.
+    section at position i; ``set_mismatch`` colours them. Arrows and lines lie
+    below the boxes (they only touch their edges), so a redraw of the boxes
+    needs nothing else redrawn but their labels; ``labels=False`` leaves the
+    labels to the axis ticks.
     """
 
-    def __init__(self, ax, depth, alignment="blog", norm=None, title=None):
+    def __init__(self, ax, depth, alignment="blog", norm=None, title=None, labels=True):
         self.ax = ax
         self.depth = int(depth)
         self.alignment = alignment
@@ -305,27 +308,28 @@ class PipeDiagram:
             for i in range(self.depth):
                 box = mpatches.FancyBboxPatch((i - box_w / 2, y - box_h / 2), box_w, box_h,
                                               boxstyle="round,pad=0.02", facecolor="white",
-                                              edgecolor="black", linewidth=1)
+                                              edgecolor="black", linewidth=1, zorder=2)
                 ax.add_patch(box)
                 self.boxes[p].append(box)
-                ax.text(i, y, f"{PIPE_LETTERS[p]}[{i}]", ha="center", va="center", fontsize="small")
+                if labels:
+                    ax.text(i, y, f"{PIPE_LETTERS[p]}[{i}]", ha="center", va="center", fontsize="small", zorder=3)
             # flow arrows between sections, and the pipe's ends
             step = 1 if p == 0 else -1
             for i in range(self.depth - 1):
                 a, b = (i, i + 1) if p == 0 else (i + 1, i)
                 ax.annotate("", xy=(b - step * box_w / 2, y), xytext=(a + step * box_w / 2, y),
-                            arrowprops=dict(arrowstyle="->", color="black", lw=1))
+                            arrowprops=dict(arrowstyle="->", color="black", lw=1), zorder=1)
         # terminals: where each pipe's input enters and its output leaves
         left, right = -0.95, self.depth - 0.05
         self._terminal = {(0, "in"): (left, 1.0), (0, "out"): (right, 1.0),
                           (1, "in"): (right, 0.0), (1, "out"): (left, 0.0)}
         for (p, end), (x, y) in self._terminal.items():
             label = {(0, "in"): "x", (0, "out"): "ŷ", (1, "in"): "y", (1, "out"): "x̂"}[(p, end)]
-            ax.text(x, y, label, ha="center", va="center", fontsize="large", fontweight="bold")
-        ax.annotate("", xy=(-box_w / 2, 1.0), xytext=(left + 0.2, 1.0), arrowprops=dict(arrowstyle="->"))
-        ax.annotate("", xy=(right - 0.2, 1.0), xytext=(self.depth - 1 + box_w / 2, 1.0), arrowprops=dict(arrowstyle="->"))
-        ax.annotate("", xy=(self.depth - 1 + box_w / 2, 0.0), xytext=(right - 0.2, 0.0), arrowprops=dict(arrowstyle="->"))
-        ax.annotate("", xy=(left + 0.2, 0.0), xytext=(-box_w / 2, 0.0), arrowprops=dict(arrowstyle="->"))
+            ax.text(x, y, label, ha="center", va="center", fontsize="large", fontweight="bold", zorder=1)
+        ax.annotate("", xy=(-box_w / 2, 1.0), xytext=(left + 0.2, 1.0), arrowprops=dict(arrowstyle="->"), zorder=1)
+        ax.annotate("", xy=(right - 0.2, 1.0), xytext=(self.depth - 1 + box_w / 2, 1.0), arrowprops=dict(arrowstyle="->"), zorder=1)
+        ax.annotate("", xy=(self.depth - 1 + box_w / 2, 0.0), xytext=(right - 0.2, 0.0), arrowprops=dict(arrowstyle="->"), zorder=1)
+        ax.annotate("", xy=(left + 0.2, 0.0), xytext=(-box_w / 2, 0.0), arrowprops=dict(arrowstyle="->"), zorder=1)
         # heat exchange: a dashed line from each section to its partner
         for p, i, partner in exchange_pairs(self.depth, alignment):
             start = (i, 1.0 - box_h / 2) if p == 0 else (i, box_h / 2)
@@ -334,8 +338,7 @@ class PipeDiagram:
                 end = (end[0], end[1] + (0.12 if p == 1 else -0.12))
             else:
                 end = (partner, box_h / 2) if p == 0 else (partner, 1.0 - box_h / 2)
-            ax.plot(*zip(start, end), linestyle="--", color="tab:orange", linewidth=1.2, zorder=0,
-                    label="exchanges heat with" if (p, i) == (0, 0) else None)
+            ax.plot(*zip(start, end), linestyle="--", color="tab:orange", linewidth=1.2, zorder=0)
         ax.set_xlim(-1.3, self.depth + 0.3)
         ax.set_ylim(-0.55, 1.55)
         ax.set_yticks([1.0, 0.0], ["forward →", "← backward"])
@@ -433,7 +436,7 @@ class SnapshotView:
     """
 
     def __init__(self, run, data=None, network=0, dpi=72, figsize=(10, 4.6), resolution=41, blit=True,
-                 scale="symlog"):
+                 scale="symlog", title=True):
         self.run = run
         self.network = _network_index(run, network)
         self.snapshots = run.snapshots[:, self.network]        # (E+1, 2, depth, inputs, width)
@@ -462,16 +465,14 @@ class SnapshotView:
         self.decision_image = ax_map.imshow(
             np.full((resolution, resolution), 0.5), cmap=OUTPUT_CMAP, vmin=0, vmax=1, origin="lower",
             extent=(-1, 1, -1, 1), interpolation="nearest")
-        self.points = []
         if data is not None:
             # a sample of test points on top of the map (redrawn each step, so keep it small)
             x, inside = data.x_test[:200], data.y_test[:200, 0] > 0.5
-            self.points = [
-                ax_map.scatter(x[inside, 0], x[inside, 1], s=4, color="black", label="label 1"),
-                ax_map.scatter(x[~inside, 0], x[~inside, 1], s=6, color="dimgrey", marker="x",
-                               linewidths=0.6, label="label 0")]
-            ax_map.legend(loc="lower left", fontsize="x-small", framealpha=0.8)
-        ax_map.set_title("forward pipe's output ŷ")
+            ax_map.scatter(x[inside, 0], x[inside, 1], s=4, color="black")
+            ax_map.scatter(x[~inside, 0], x[~inside, 1], s=6, color="dimgrey", marker="x", linewidths=0.6)
+        # no legend on the map (it would be redrawn every step): the title names the markers
+        ax_map.set_title("forward pipe's output ŷ" + ("\n(test points: • label 1, × label 0)" if data is not None else ""),
+                         fontsize="medium")
         ax_map.set_xlabel("x[0]")
         ax_map.set_ylabel("x[1]")
         ax_map.grid(False)
@@ -482,22 +483,57 @@ class SnapshotView:
         self.mismatch = mismatch
         norm = mcolors.Normalize(0, float(mismatch.max()) if mismatch is not None and mismatch.max() > 0 else 1.0)
         self.diagram = PipeDiagram(ax_pipe, self.depth, run.config.get("alignment", "blog"), norm=norm,
-                                   title="sections coloured by mismatch with their partner")
+                                   title="sections coloured by mismatch with their partner", labels=False)
         self.diagram.colorbar("mismatch")
-        ax_pipe.set_xlabel("section position", fontsize="small")
+        ax_pipe.set_xlabel("section position i: F[i] above, B[i] below", fontsize="small")
 
-        self.title = fig.suptitle("")
-        self.changing = [self.weight_image, self.decision_image, *self.points, *self.diagram.boxes[0],
-                         *self.diagram.boxes[1], self.title]
+        # The scrubber's readout says which snapshot is shown; files and pages with
+        # no kernel have no readout, so their frames carry it as a title.
+        self.title = fig.suptitle("") if title else None
+        self.changing = [self.weight_image, self.decision_image, *self.diagram.boxes[0],
+                         *self.diagram.boxes[1]] + ([self.title] if title else [])
         self._background = None
-        if blit:
-            for artist in self.changing:
-                artist.set_animated(True)
         self.update(0)
         # Lay the figure out once, then freeze it: constrained layout would
         # otherwise run again on every draw, and it costs more than the drawing.
         fig.canvas.draw()
         fig.set_layout_engine("none")
+        self.redrawn = self._redraw_order() if blit else []
+        for artist in self.redrawn:
+            artist.set_animated(True)     # left out of the background, drawn by render()
+
+    def _redraw_order(self):
+        """What ``render`` redraws each step, in the order a full draw draws it.
+
+        The changing artists, and every artist of the same axes drawn on top of
+        one of them (the points on the decision map, the joints of the weight
+        view): blitting must give the picture drawing everything gives. The
+        layout is frozen, so overlaps are found once, from window extents.
+        """
+        renderer = self.figure.canvas.get_renderer()
+        changing = {id(a) for a in self.changing}
+        order = []
+        for ax in self.figure.axes:
+            mine = [a for a in self.changing if a.axes is ax]
+            if not mine:
+                continue
+            # padded: antialiased edges reach a pixel or two past an extent
+            extents = [a.get_window_extent(renderer).padded(2) for a in mine]
+            lowest = min(a.get_zorder() for a in mine)
+
+            def on_top(artist):
+                if not artist.get_visible() or artist.get_zorder() < lowest:
+                    return False
+                box = artist.get_window_extent(renderer)
+                return any(box.overlaps(extent) for extent in extents)
+
+            skip = {id(a) for a in (ax.xaxis, ax.yaxis, ax.patch)}
+            above = [a for a in ax.get_children()
+                     if id(a) in changing or (id(a) not in skip and on_top(a))]
+            # Axes.draw sorts its children by zorder, keeping their order otherwise; so do we.
+            order += sorted(above, key=lambda a: a.get_zorder())
+        order += [a for a in self.changing if a.axes is None]    # figure-level: the title
+        return order
 
     def caption(self, k):
         """One line about snapshot k: its epoch and what the run measured then."""
@@ -528,8 +564,9 @@ class SnapshotView:
             self.diagram.set_mismatch(self.mismatch[k])
         # a short title: few glyphs to draw per step; the widget's readout says more
         accuracy = self.run.metrics.get("test_accuracy")
-        self.title.set_text(f"epoch {k}" + ("" if accuracy is None else
-                                            f": test accuracy {accuracy[k, self.network]:.3f}"))
+        if self.title is not None:
+            self.title.set_text(f"epoch {k}" + ("" if accuracy is None else
+                                                f": test accuracy {accuracy[k, self.network]:.3f}"))
         self.epoch = k
         return self.changing
 
@@ -543,7 +580,7 @@ class SnapshotView:
                 canvas.draw()      # everything static; the changing artists are animated, so skipped
                 self._background = canvas.copy_from_bbox(self.figure.bbox)
             canvas.restore_region(self._background)
-            for artist in self.changing:
+            for artist in self.redrawn:
                 self.figure.draw_artist(artist)
         return np.asarray(canvas.buffer_rgba())
 
@@ -570,7 +607,7 @@ class Scrubber:
 
     def __init__(self, run, data=None, network=0, interval=200, dpi=72, figsize=(10, 4.6)):
         import ipywidgets as widgets
-        self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True)
+        self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True, title=False)
         last = run.epochs
         self.slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="snapshot",
                                         continuous_update=True,

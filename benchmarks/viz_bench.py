@@ -1,0 +1,145 @@
+"""How fast the scrubber steps and the GIF is written, against the obvious ways.
+
+Two measurements, both sides timed in the same run:
+
+1. One scrubber step, kernel side: setting ``slider.value = k`` on a
+   ``heatex_viz.Scrubber`` (update the artists in place, blit what changed,
+   encode one PNG into the Image widget). Goal: median <= 30 ms on this
+   machine. The comparison is the same figure redrawn in full every step.
+2. Writing the run as a video: ``heatex_viz.export_gif`` (one reused figure,
+   PillowWriter, in-process) against the 2020 blog's way, a new ``matshow``
+   figure saved as one PNG file per snapshot (the blog then ran ffmpeg in a
+   shell, not timed here).
+
+The run is notebook 03's: the blog's rule, 10 sections of width 2, seed 0, on
+the circle data, 60 epochs. ``main()`` prints the numbers and returns them as
+a dict; benchmarks/run.py calls it. Timings are noisy when other work shares
+the machine: the script prints the load average with them.
+
+    .venv/bin/python benchmarks/viz_bench.py [--epochs 60] [--steps 121]
+"""
+
+import argparse
+import os
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+
+import heatex_core as hc  # noqa: E402
+import heatex_viz as hv  # noqa: E402
+from matplotlib import pyplot as plt  # noqa: E402
+
+STEP_GOAL_MS = 30.0
+
+
+def make_run(epochs):
+    data = hc.circle_data(n_train=500, n_test=500, seed=0)
+    net = hc.HeatExchanger.build(depth=10, width=2, seeds=[0], rule="blog", step=0.001)
+    return hc.train(net, data, epochs=epochs, progress=False), data
+
+
+def sweep(epochs, steps):
+    """Snapshot indices a student might visit: up the range and back down, ``steps`` in all."""
+    path = list(range(1, epochs + 1)) + list(range(epochs - 1, -1, -1))
+    return [path[i % len(path)] for i in range(steps)]
+
+
+def median_ms(times):
+    return 1000 * statistics.median(times)
+
+
+def time_steps(step, ks):
+    times = []
+    for k in ks:
+        start = time.perf_counter()
+        step(k)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def blog_frames(run, network, folder):
+    """The blog's loop: ``compare(0, i)`` then ``plt.savefig('plots/{i}.png')`` and close, per snapshot."""
+    for i in range(run.epochs + 1):
+        F = list(run.snapshots[i, network, 0])          # the blog's lists, left to right
+        B = list(run.snapshots[i, network, 1, ::-1])
+        rep = np.concatenate([np.concatenate(F), np.concatenate(B)], axis=1)   # as the blog's compare
+        after = rep.T.copy()
+        plt.matshow(after, cmap="Greens")
+        plt.grid(False)
+        plt.title(str(i))
+        plt.savefig(folder / f"{i}.png")
+        plt.close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=60, help="epochs of the run (notebook 03 uses 60)")
+    parser.add_argument("--steps", type=int, default=121, help="slider steps to time")
+    args = parser.parse_args(argv)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"viz_bench: {os.cpu_count()} cores, load average {load:.2f} (timings are noisy under load)")
+
+    start = time.perf_counter()
+    run, data = make_run(args.epochs)
+    print(f"training the run ({args.epochs} epochs, 1 network): {time.perf_counter() - start:.1f} s")
+
+    # 1. One scrubber step.
+    start = time.perf_counter()
+    scrubber = hv.Scrubber(run, data)
+    setup_s = time.perf_counter() - start
+    ks = sweep(run.epochs, args.steps)
+
+    def step(k):
+        scrubber.slider.value = k
+
+    ours = time_steps(step, ks)
+    full_view = hv.SnapshotView(run, data, blit=False)
+    full = time_steps(full_view.png, ks[: max(10, len(ks) // 4)])
+    view = scrubber.view
+    parts = {
+        "update artists": time_steps(view.update, ks),
+        "blit": time_steps(lambda k: view.render(), ks),
+        "PNG": time_steps(lambda k: view.png(), ks),   # render + encode
+    }
+    step_ms = median_ms(ours)
+    print(f"scrubber set-up (figure, first draw): {1000 * setup_s:.0f} ms")
+    print(f"scrubber step, kernel side: median {step_ms:.1f} ms over {len(ours)} steps "
+          f"(goal <= {STEP_GOAL_MS:.0f} ms: {'met' if step_ms <= STEP_GOAL_MS else 'NOT met'})")
+    print("  of which: " + ", ".join(f"{name} {median_ms(t):.1f} ms" for name, t in parts.items())
+          + " (PNG includes the blit)")
+    full_ms = median_ms(full)
+    print(f"same figure redrawn in full each step: median {full_ms:.1f} ms; "
+          f"ratio full / ours = {full_ms / step_ms:.1f}x")
+
+    # 2. GIF export against the blog's PNG-per-frame loop.
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        start = time.perf_counter()
+        hv.export_gif(run, tmp / "run.gif", data)
+        gif_s = time.perf_counter() - start
+        gif_kb = (tmp / "run.gif").stat().st_size / 1024
+        (tmp / "plots").mkdir()
+        start = time.perf_counter()
+        blog_frames(run, 0, tmp / "plots")
+        blog_s = time.perf_counter() - start
+    frames = run.epochs + 1
+    print(f"GIF export, {frames} frames (3 panels, PillowWriter, one reused figure): {gif_s:.2f} s "
+          f"({gif_kb:.0f} KB)")
+    print(f"the blog's way, one new matshow figure saved as PNG per frame (no video yet): {blog_s:.2f} s")
+    print(f"ratio blog / ours = {blog_s / gif_s:.2f}x")
+    return {
+        "step_median_ms": step_ms, "step_full_redraw_median_ms": full_ms, "scrubber_setup_ms": 1000 * setup_s,
+        "gif_s": gif_s, "blog_png_frames_s": blog_s, "frames": frames, "load_average": load,
+    }
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
