@@ -330,8 +330,14 @@ class PipeDiagram:
         ax.annotate("", xy=(right - 0.2, 1.0), xytext=(self.depth - 1 + box_w / 2, 1.0), arrowprops=dict(arrowstyle="->"), zorder=1)
         ax.annotate("", xy=(self.depth - 1 + box_w / 2, 0.0), xytext=(right - 0.2, 0.0), arrowprops=dict(arrowstyle="->"), zorder=1)
         ax.annotate("", xy=(left + 0.2, 0.0), xytext=(-box_w / 2, 0.0), arrowprops=dict(arrowstyle="->"), zorder=1)
-        # heat exchange: a dashed line from each section to its partner
-        for p, i, partner in exchange_pairs(self.depth, alignment):
+        # heat exchange: a dashed line from each section to its partner; partners that pull
+        # each other share one line (two dashed lines on one path would look solid)
+        pairs = exchange_pairs(self.depth, alignment)
+        mutual = {(p, i, partner) for p, i, partner in pairs
+                  if partner is not None and (1 - p, partner, i) in pairs}
+        for p, i, partner in pairs:
+            if p == 1 and (p, i, partner) in mutual:
+                continue
             start = (i, 1.0 - box_h / 2) if p == 0 else (i, box_h / 2)
             if partner is None:      # pulled towards the other pipe's input itself
                 end = self._terminal[(1 - p, "in")]
