@@ -17,7 +17,8 @@ The pieces, in the order the notebooks use them:
 - Three rules, each a function ``(weights, acts, partner, net) -> change``:
   ``blog_rule`` (the blog's credit-assignment update, exactly),
   ``schmidhuber_rule`` (the paper's local delta rule) and ``backprop_rule``
-  (the non-local baseline every local rule is measured against).
+  (the non-local baseline every local rule is measured against); a fourth,
+  ``end_exchange_rule``, is the local rule notebook 04 found that learns.
 - ``train``: online learning, one sample at a time, with snapshots of every
   weight after every epoch and the metrics that say whether anything is learnt.
 - ``Run``: what a training run leaves behind; it saves to and loads from
@@ -40,7 +41,7 @@ import numpy as np
 __all__ = [
     "Section", "Pipe", "pipes", "HeatExchanger", "Dataset", "Run",
     "DivergenceError", "RunFileError",
-    "sigmoid", "flow", "blog_rule", "schmidhuber_rule", "backprop_rule",
+    "sigmoid", "flow", "blog_rule", "schmidhuber_rule", "backprop_rule", "end_exchange_rule",
     "RULES", "ALIGNMENTS", "train", "circle_data", "xor_data",
     "majority_accuracy", "predict_labels",
 ]
@@ -245,18 +246,19 @@ class _Flow:
 
     def __init__(self, weights_shape, lead, m, bias):
         depth, n_in, width = weights_shape[-3:]
-        # In memory: layer, then the leading axes reversed (pipe before
-        # network), then sample and unit. Each layer is then one block that
-        # numpy sweeps in one run, not K x 2 scattered rows of a few units.
+        # Layer by layer in memory, the leading axes reversed (pipe before
+        # network), as HeatExchanger lays out its weights: each layer is one
+        # block that numpy sweeps in one run, not K x 2 scattered pieces.
         # With a bias, every trailing 1 is written here once.
         self.by_layer = np.ones((depth + 1,) + lead[::-1] + (m, n_in))
-        order = tuple(range(len(lead), 0, -1)) + (0, len(lead) + 1, len(lead) + 2)
-        self.acts = self.by_layer.transpose(order)                  # (..., depth + 1, m, inputs)
+        negated_by_layer = np.empty((depth,) + lead[::-1] + (n_in, width))
+        to_lead_first = tuple(range(len(lead), 0, -1)) + (0, len(lead) + 1, len(lead) + 2)
+        self.acts = self.by_layer.transpose(to_lead_first)                # (..., depth + 1, m, inputs)
+        self.negated = negated_by_layer.transpose(to_lead_first)          # (..., depth, inputs, width)
         self.inputs = self.acts[..., 0, :, :width]
-        self.negated = np.empty(weights_shape)
         self.one = np.ones(())    # an array, so numpy need not convert a Python 1 every call
-        self.layers = [(self.acts[..., layer, :, :], self.negated[..., layer, :, :],
-                        self.acts[..., layer + 1, :, :width]) for layer in range(depth)]
+        self.layers = [(self.by_layer[layer], negated_by_layer[layer], self.by_layer[layer + 1, ..., :width])
+                       for layer in range(depth)]
 
     def __call__(self, weights, inputs):
         """Fill every layer from ``inputs`` and return the activations (a view of the buffer)."""
@@ -390,8 +392,43 @@ def backprop_rule(weights, acts, partner, net):
     return _per_network(net.step, weights.ndim) * inputs[..., :, None] * delta[..., None, :]
 
 
-RULES = {"blog": blog_rule, "schmidhuber": schmidhuber_rule, "backprop": backprop_rule}
-DEFAULT_ALIGNMENT = {"blog": "blog", "schmidhuber": "paper", "backprop": "paper"}
+def end_exchange_rule(weights, acts, partner, net):
+    """Schmidhuber's delta rule with the exchange kept at the two ends: a local rule that learns.
+
+    Every section gets the change ``schmidhuber_rule`` gives it, and the
+    hidden sections' change is then scaled by the per-network setting
+    ``hidden_pull`` (0 by default; 1 gives ``schmidhuber_rule`` exactly). At 0
+    only the last section of each pipe learns -- the forward one towards y,
+    the backward one towards x -- from its own input, its own output and its
+    partner, which at the ends of the pipes is the data itself. It is local.
+
+    What makes it work: the hidden sections keep their random initial weights.
+    With a bias, a wide pipe (16 units or more) and sharp initial weights
+    (``init_scale`` 3 to 5) the first section maps x to many soft half-planes
+    at random angles and offsets, and a weighted vote of half-planes can draw
+    a disk; the last section's delta rule learns that vote. This is
+    Rosenblatt's perceptron of 1958: random association units, a trained
+    output layer. Use ``pull_previous=0`` (the last section then follows y
+    alone), the paper's alignment (so that it faces y) and depth 2: every
+    further random section blurs the features.
+
+    How it differs from the paper: the hidden sections do not exchange.
+    Pulled towards a partner that depends on the label alone, a section is
+    charged for every variation of its output within a class; one sigmoid
+    section cannot separate a disk, so its cheapest way down is to flatten
+    its output, and the features the last section needs collapse (notebook 04
+    shows it). With ``hidden_pull=0`` the backward pipe no longer affects the
+    forward pipe's answer: what is left of the exchange is at the ends.
+    """
+    change = schmidhuber_rule(weights, acts, partner, net)
+    scale = np.ones(weights.shape[:-2] + (1, 1))       # one factor per section
+    scale[..., :-1, :, :] = _per_network(net.hidden_pull, weights.ndim)
+    return change * scale
+
+
+RULES = {"blog": blog_rule, "schmidhuber": schmidhuber_rule, "backprop": backprop_rule,
+         "end_exchange": end_exchange_rule}
+DEFAULT_ALIGNMENT = {"blog": "blog", "schmidhuber": "paper", "backprop": "paper", "end_exchange": "paper"}
 
 
 # ---------------------------------------------------------------------------
@@ -404,7 +441,7 @@ class HeatExchanger:
     ``weights`` has shape (K, 2, depth, inputs, width): K networks, pipe 0 the
     forward pipe and pipe 1 the backward pipe, sections in flow order,
     ``inputs = width + bias``. Every per-network setting (``seeds``, ``step``,
-    ``pull_previous``, ``pull_partner``) is an array of length K; network k
+    ``pull_previous``, ``pull_partner``, ``hidden_pull``) is an array of length K; network k
     draws its initial weights and its shuffles from its own
     ``numpy.random.default_rng(seeds[k])``, so training K networks together
     gives each the result it gets alone.
@@ -415,7 +452,7 @@ class HeatExchanger:
     """
 
     def __init__(self, weights, rule="blog", alignment=None, seeds=0, step=0.001,
-                 pull_previous=1.0, pull_partner=1.0, bias=False, init_scale=1.0):
+                 pull_previous=1.0, pull_partner=1.0, bias=False, init_scale=1.0, hidden_pull=0.0):
         if rule not in RULES:
             raise ValueError(f"unknown rule {rule!r}; choose one of {sorted(RULES)}")
         alignment = DEFAULT_ALIGNMENT[rule] if alignment is None else alignment
@@ -435,7 +472,12 @@ class HeatExchanger:
         if rule == "blog" and bias:
             raise ValueError("the blog's rule has no bias; use bias=False or rule='schmidhuber'")
         _check_finite(weights, "the initial weights")
-        self.weights = weights
+        # Stored layer by layer (memory ordered depth, pipe, network), seen in
+        # the usual order: online steps then sweep each layer of all networks
+        # in one run. Each section's matrix is still one C-ordered block, so
+        # a section's weight and everything computed from it are unchanged.
+        self.weights = np.empty((depth, 2, k, n_in, width)).transpose(2, 1, 0, 3, 4)
+        self.weights[...] = weights
         self.rule = rule
         self.alignment = alignment
         self.bias = bool(bias)
@@ -444,6 +486,7 @@ class HeatExchanger:
         self.step = self._per_network_array(step, "step", k)
         self.pull_previous = self._per_network_array(pull_previous, "pull_previous", k)
         self.pull_partner = self._per_network_array(pull_partner, "pull_partner", k)
+        self.hidden_pull = self._per_network_array(hidden_pull, "hidden_pull", k)   # end_exchange only
         self.rngs = [np.random.default_rng(int(s)) for s in self.seeds]
         self._online = None    # the buffers of online steps, made by the first one
         self._measuring = {}   # the buffers of measure, by shape
@@ -537,7 +580,7 @@ class HeatExchanger:
             "rule": self.rule, "alignment": self.alignment, "depth": self.depth, "width": self.width,
             "bias": self.bias, "init_scale": self.init_scale, "seeds": self.seeds.tolist(),
             "step": self.step.tolist(), "pull_previous": self.pull_previous.tolist(),
-            "pull_partner": self.pull_partner.tolist(),
+            "pull_partner": self.pull_partner.tolist(), "hidden_pull": self.hidden_pull.tolist(),
         }
 
     def flow(self, x, y):
@@ -554,7 +597,7 @@ class HeatExchanger:
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         for name, value in (("x", x), ("y", y)):
-            if value.ndim not in (1, 2) or value.shape[-1] != self.width or len(value) not in (1, self.n_networks):
+            if value.ndim not in (1, 2) or value.shape[-1] != self.width or len(np.atleast_2d(value)) not in (1, self.n_networks):
                 raise ValueError(f"{name} must have shape ({self.width},) or ({self.n_networks}, {self.width}) "
                                  f"for {self.n_networks} networks of width {self.width}, got {value.shape}")
         pairs = np.stack(np.broadcast_arrays(np.atleast_2d(x), np.atleast_2d(y)))    # (2, K or 1, width)
@@ -749,6 +792,7 @@ class Run:
         return HeatExchanger(weights.copy(), rule=c["rule"], alignment=c["alignment"],
                              seeds=pick(c["seeds"]), step=pick(c["step"]),
                              pull_previous=pick(c["pull_previous"]), pull_partner=pick(c["pull_partner"]),
+                             hidden_pull=pick(c.get("hidden_pull", [0.0] * len(c["seeds"]))),
                              bias=c["bias"], init_scale=c["init_scale"])
 
     def save(self, path):
