@@ -378,18 +378,19 @@ def backprop_rule(weights, acts, partner, net):
     """
     width = weights.shape[-1]
     depth = weights.shape[-3]
-    target = acts[..., ::-1, 0, 0, :width]             # y for forward, x for backward
-    own = acts[..., 1:, 0, :width]
+    target = acts[..., ::-1, 0, :, :width]             # y for forward, x for backward
+    own = acts[..., 1:, :, :width]                     # (..., 2, depth, 1, width): a row per layer
+    slope = 1 - own
     # @ below goes to BLAS, whose rounding can depend on how the arrays lie in
     # memory; on C-ordered arrays the numbers do not depend on the caller's layout.
-    weights = np.ascontiguousarray(weights)
+    transposed = np.swapaxes(np.ascontiguousarray(weights)[..., :width, :], -1, -2)
     delta = np.empty(own.shape)
-    delta[..., -1, :] = (target - own[..., -1, :]) * own[..., -1, :] * (1 - own[..., -1, :])
+    delta[..., -1, :, :] = (target - own[..., -1, :, :]) * own[..., -1, :, :] * slope[..., -1, :, :]
     for layer in range(depth - 2, -1, -1):
-        back = (delta[..., layer + 1, None, :] @ np.swapaxes(weights[..., layer + 1, :width, :], -1, -2))[..., 0, :]
-        delta[..., layer, :] = back * own[..., layer, :] * (1 - own[..., layer, :])
+        back = delta[..., layer + 1, :, :] @ transposed[..., layer + 1, :, :]
+        delta[..., layer, :, :] = back * own[..., layer, :, :] * slope[..., layer, :, :]
     inputs = acts[..., :-1, 0, :]
-    return _per_network(net.step, weights.ndim) * inputs[..., :, None] * delta[..., None, :]
+    return _per_network(net.step, weights.ndim) * inputs[..., :, None] * delta[..., 0, None, :]
 
 
 def end_exchange_rule(weights, acts, partner, net):
@@ -421,9 +422,10 @@ def end_exchange_rule(weights, acts, partner, net):
     forward pipe's answer: what is left of the exchange is at the ends.
     """
     change = schmidhuber_rule(weights, acts, partner, net)
-    scale = np.ones(weights.shape[:-2] + (1, 1))       # one factor per section
+    scale = np.ones_like(weights[..., :1, :1])    # one factor per section, laid out as the weights
     scale[..., :-1, :, :] = _per_network(net.hidden_pull, weights.ndim)
-    return change * scale
+    change *= scale
+    return change
 
 
 RULES = {"blog": blog_rule, "schmidhuber": schmidhuber_rule, "backprop": backprop_rule,
