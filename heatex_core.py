@@ -378,19 +378,21 @@ def backprop_rule(weights, acts, partner, net):
     """
     width = weights.shape[-1]
     depth = weights.shape[-3]
+    # Indexed layer first: own[i] is section i's output, a row for every pipe
+    # of every network, so each turn of the loop below reads whole blocks.
+    # The copies are C-ordered because @ goes to BLAS, whose rounding can
+    # depend on how arrays lie in memory; this way it never depends on the caller.
+    own = np.ascontiguousarray(np.moveaxis(acts[..., 1:, :, :width], -3, 0))              # (depth, ..., 2, 1, width)
+    # W transposed, without the bias row: the error flows back through the units only.
+    transposed = np.swapaxes(np.ascontiguousarray(np.moveaxis(weights[..., :width, :], -3, 0)), -1, -2)
     target = acts[..., ::-1, 0, :, :width]             # y for forward, x for backward
-    own = acts[..., 1:, :, :width]                     # (..., 2, depth, 1, width): a row per layer
     slope = 1 - own
-    # @ below goes to BLAS, whose rounding can depend on how the arrays lie in
-    # memory; on C-ordered arrays the numbers do not depend on the caller's layout.
-    transposed = np.swapaxes(np.ascontiguousarray(weights)[..., :width, :], -1, -2)
     delta = np.empty(own.shape)
-    delta[..., -1, :, :] = (target - own[..., -1, :, :]) * own[..., -1, :, :] * slope[..., -1, :, :]
+    delta[-1] = (target - own[-1]) * own[-1] * slope[-1]
     for layer in range(depth - 2, -1, -1):
-        back = delta[..., layer + 1, :, :] @ transposed[..., layer + 1, :, :]
-        delta[..., layer, :, :] = back * own[..., layer, :, :] * slope[..., layer, :, :]
+        delta[layer] = (delta[layer + 1] @ transposed[layer + 1]) * own[layer] * slope[layer]
     inputs = acts[..., :-1, 0, :]
-    return _per_network(net.step, weights.ndim) * inputs[..., :, None] * delta[..., 0, None, :]
+    return _per_network(net.step, weights.ndim) * inputs[..., :, None] * np.moveaxis(delta, 0, -3)
 
 
 def end_exchange_rule(weights, acts, partner, net):
