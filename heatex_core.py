@@ -616,7 +616,7 @@ class HeatExchanger:
         if online is None or not online.serves(self):
             online = self._online = _OnlineFlow(self)
         acts = online(self.weights, pairs)
-        self.weights += RULES[self.rule](*online.for_rules(), self)
+        online.add_to_weights(RULES[self.rule](*online.for_rules(), self))
         return acts
 
     def __getstate__(self):
@@ -655,15 +655,20 @@ class _OnlineFlow(_Flow):
     shapes, the numbers and the rules' code are the same either way.
     """
 
+    SWEEP = (3, 4, 2, 1, 0)      # the weights' axes in the rules' memory order
+
     def __init__(self, net):
         super().__init__(net.weights.shape, net.weights.shape[:-3], 1, net.bias)
         self.weights = net.weights
         self.settings = (net.bias, net.alignment)
         self.inputs = self.by_layer[0, ..., 0, :net.width]              # (2, K, width): x then y
         k, pipes, depth, n_in, width = net.weights.shape
+        # In memory (inputs, width, depth, pipe, network) and (inputs, sample, layer, pipe, network),
+        # seen in the usual order (K, 2, depth, inputs, width) and (K, 2, depth + 1, 1, inputs).
         self.rule_weights = np.empty((n_in, width, depth, pipes, k)).transpose(4, 3, 2, 0, 1)
         self.rule_acts = np.empty((n_in, 1, depth + 1, pipes, k)).transpose(4, 3, 2, 1, 0)
         self.partner = partner_acts(self.rule_acts, net.alignment, net.width)   # a view: it follows every step
+        self.swept = self.weights.transpose(self.SWEEP)
 
     def serves(self, net):
         """Whether these buffers still fit ``net`` (its weights may have been replaced)."""
@@ -674,6 +679,18 @@ class _OnlineFlow(_Flow):
         self.rule_weights[...] = self.weights
         self.rule_acts[...] = self.acts
         return self.rule_weights, self.rule_acts, self.partner
+
+    def add_to_weights(self, change):
+        """weights += change, swept in the rules' memory order.
+
+        The change comes out of a rule laid out as its copies are. numpy
+        would add it in the weights' order, a few numbers at a time; seen
+        with the axes in the rules' memory order and told to keep that order,
+        it runs through in long stretches, three times faster for 256 networks.
+        """
+        if np.shape(change) != self.weights.shape:      # a rule may return a change that broadcasts
+            change = np.broadcast_to(change, self.weights.shape)
+        np.add(self.swept, change.transpose(self.SWEEP), out=self.swept, order="C")
 
 
 def predict_labels(outputs):
