@@ -149,7 +149,19 @@ def write_problems(nb):
     return problems
 
 
-CHECKS = [execution_problems, kernel_problems, widget_state_problems, shell_problems, write_problems]
+def marker_problems(nb):
+    """nbval honours a marker only on a comment line of its own: '# NBVAL_IGNORE_OUTPUT'."""
+    problems = []
+    for i, cell in enumerate(code_cells(nb)):
+        for line in source(cell).splitlines():
+            if "NBVAL_" in line and not re.fullmatch(r"\s*#\s*NBVAL_[A-Z_]+\s*", line):
+                problems.append(f"code cell {i + 1}: nbval ignores the marker in {line.strip()!r}; "
+                                "put it alone on its line and the reason on the next")
+    return problems
+
+
+CHECKS = [execution_problems, kernel_problems, widget_state_problems, shell_problems, write_problems,
+          marker_problems]
 
 
 # --- the tests ---------------------------------------------------------------------------------
@@ -190,6 +202,12 @@ def test_checks_pass_a_clean_notebook():
 @pytest.mark.parametrize("counts", [[1, 3], [2, 1], [None, 1], [1, None]])
 def test_out_of_order_execution_is_caught(counts):
     assert execution_problems(notebook("1", "2", counts=counts))
+
+
+def test_a_marker_nbval_would_not_see_is_caught():
+    assert marker_problems(notebook("# NBVAL_IGNORE_OUTPUT: random ids\nHTML(x)"))
+    assert marker_problems(notebook("x = 1  # NBVAL_IGNORE_OUTPUT"))
+    assert not marker_problems(notebook("# NBVAL_IGNORE_OUTPUT\n# (why: random ids)\nHTML(x)"))
 
 
 def test_wrong_kernel_and_widget_state_are_caught():

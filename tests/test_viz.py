@@ -259,6 +259,22 @@ def test_gif_has_one_frame_per_snapshot(run, data, tmp_path):
         hv.export_gif(run, tmp_path / "run.png", data)
 
 
+def test_one_view_serves_every_export(run, data, tmp_path):
+    from matplotlib.animation import PillowWriter
+    view = hv.SnapshotView(run, data, dpi=40)
+    path = hv.export_gif(run, tmp_path / "pillow.gif", view=view, writer=PillowWriter(fps=5), frames=[0, -1])
+    with Image.open(path) as gif:
+        assert gif.n_frames == 2
+        assert gif.size == view.figure.canvas.get_width_height()
+    anim = hv.animation(run, frames=[1], view=view)
+    assert anim.view is view and anim.to_jshtml().count("data:image/png;base64") == 1
+    other = hc.Run(run.config, run.snapshots.copy(), run.metrics)
+    with pytest.raises(ValueError, match="another run"):
+        hv.export_gif(other, tmp_path / "x.gif", view=view)
+    with pytest.raises(ValueError, match="snapshot must be"):
+        hv.export_gif(run, tmp_path / "x.gif", view=view, frames=[run.epochs + 1])
+
+
 def test_mp4_only_where_ffmpeg_exists(run, data, tmp_path, monkeypatch):
     if hv.can_export_mp4():
         path = hv.export_mp4(run, tmp_path / "run.mp4", data, dpi=40)
