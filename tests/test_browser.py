@@ -90,7 +90,7 @@ def lab_server(notebook_dir, workdir):
         JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
     )
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-           f"--port={port}", "--port-retries=0", f"--ServerApp.token={token}",
+           f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
            f"--ServerApp.root_dir={notebook_dir}"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
