@@ -29,7 +29,7 @@ import pathlib
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib import patches as mpatches
-from matplotlib.animation import AbstractMovieWriter, FuncAnimation, PillowWriter, writers
+from matplotlib.animation import AbstractMovieWriter, FuncAnimation, writers
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -442,8 +442,10 @@ class SnapshotView:
     whole run). ``update(k)`` changes only the artists' data.
 
     With ``blit=True`` the static parts are drawn once and ``render()`` redraws
-    only the changing artists, which keeps a step cheap for the scrubber. Use
-    ``blit=False`` for ``savefig`` and movie writers, which draw everything.
+    only the changing artists and what lies on them, which keeps a step cheap
+    for the scrubber and the movie exports. A blitting view's changing artists
+    are left out of an ordinary draw, so use ``blit=False`` to ``savefig`` the
+    figure or show it inline.
     """
 
     def __init__(self, run, data=None, network=0, dpi=72, figsize=(10, 4.6), resolution=41, blit=True,
@@ -769,10 +771,11 @@ class GifWriter(AbstractMovieWriter):
     """matplotlib's ``PillowWriter``, with a faster palette: an animated GIF, in-process.
 
     Like ``PillowWriter`` it saves each frame of the figure as RGBA and hands
-    the frames to Pillow. ``PillowWriter`` lets Pillow pick each frame's 256
-    colours by median cut (about 35 ms a frame here); this writer picks them
-    with Pillow's fast octree (about 6 ms), which keeps the flat colours of
-    these figures just as well. ``benchmarks/viz_bench.py`` times both.
+    the frames to Pillow. ``PillowWriter`` leaves the choice of each frame's
+    256 colours to Pillow's GIF encoder (median cut); this writer picks them
+    with Pillow's fast octree, which keeps the flat colours of these figures
+    and was faster here, with a GIF less than half the size.
+    ``benchmarks/viz_bench.py`` measures both.
     """
 
     def setup(self, fig, outfile, dpi=None):
