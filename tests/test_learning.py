@@ -1,0 +1,149 @@
+"""What notebook 04 claims about learning: the end-exchange rule is local and learns,
+the exchange in hidden sections flattens their features, the blog's rule only stretches."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import heatex_core as hc
+
+
+def random_step_inputs(rng, k, depth, width, bias):
+    """Weights, activations and partners of the shapes a rule receives, filled at random."""
+    n_in = width + bias
+    weights = rng.uniform(-3, 3, (k, 2, depth, n_in, width))
+    acts = rng.uniform(0, 1, (k, 2, depth + 1, 1, n_in))
+    partner = rng.uniform(0, 1, (k, 2, depth, 1, width))
+    return weights, acts, partner
+
+
+def untouched_scrambled(rng, arrays, pipe, section):
+    """Copies in which everything one section does not touch is drawn afresh.
+
+    A section touches its weights, its input (layer ``section`` of its pipe), its
+    output (layer ``section + 1``) and its partner's activation.
+    """
+    weights, acts, partner = (a.copy() for a in arrays)
+    keep_w = weights[:, pipe, section].copy()
+    keep_in, keep_out = acts[:, pipe, section].copy(), acts[:, pipe, section + 1].copy()
+    keep_p = partner[:, pipe, section].copy()
+    weights[...] = rng.uniform(-3, 3, weights.shape)
+    acts[...] = rng.uniform(0, 1, acts.shape)
+    partner[...] = rng.uniform(0, 1, partner.shape)
+    weights[:, pipe, section] = keep_w
+    acts[:, pipe, section], acts[:, pipe, section + 1] = keep_in, keep_out
+    partner[:, pipe, section] = keep_p
+    return weights, acts, partner
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), depth=st.integers(1, 5), width=st.integers(2, 6), bias=st.booleans(),
+       hidden_pull=st.sampled_from([0.0, 0.3, 1.0]), data=st.data())
+def test_end_exchange_is_local(seed, depth, width, bias, hidden_pull, data):
+    pipe = data.draw(st.integers(0, 1))
+    section = data.draw(st.integers(0, depth - 1))
+    rng = np.random.default_rng(seed)
+    arrays = random_step_inputs(rng, 2, depth, width, bias)
+    net = hc.HeatExchanger(arrays[0], rule="end_exchange", bias=bias, step=[0.5, 2.0],
+                           pull_previous=[0.0, 0.7], pull_partner=[1.0, 0.4], hidden_pull=hidden_pull)
+    change = hc.end_exchange_rule(*arrays, net)
+    scrambled = hc.end_exchange_rule(*untouched_scrambled(rng, arrays, pipe, section), net)
+    np.testing.assert_array_equal(change[:, pipe, section], scrambled[:, pipe, section])
+
+
+def test_the_locality_check_catches_a_rule_that_is_not_local():
+    # Backprop's first forward section depends on layers it never touches.
+    rng = np.random.default_rng(0)
+    arrays = random_step_inputs(rng, 1, 3, 3, True)
+    net = hc.HeatExchanger(arrays[0], rule="backprop", bias=True, step=1.0)
+    change = hc.backprop_rule(*arrays, net)
+    scrambled = hc.backprop_rule(*untouched_scrambled(rng, arrays, 0, 0), net)
+    assert not np.allclose(change[:, 0, 0], scrambled[:, 0, 0])
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10**6), depth=st.integers(1, 4), width=st.integers(2, 5), bias=st.booleans())
+def test_hidden_pull_one_is_schmidhubers_rule(seed, depth, width, bias):
+    data = hc.circle_data(n_train=15, n_test=5, width=width, seed=seed)
+    runs = [hc.train(hc.HeatExchanger.build(depth, width, seeds=[seed, seed + 1], rule=rule, bias=bias, step=0.5,
+                                            **extra), data, epochs=2, progress=False)
+            for rule, extra in (("end_exchange", dict(hidden_pull=1.0)), ("schmidhuber", {}))]
+    np.testing.assert_array_equal(runs[0].snapshots, runs[1].snapshots)
+
+
+def test_with_hidden_pull_zero_only_the_end_sections_learn():
+    data = hc.circle_data(n_train=50, n_test=10, width=4, seed=0)
+    net = hc.HeatExchanger.build(3, 4, seeds=[0, 1], rule="end_exchange", bias=True, step=1.0)
+    run = hc.train(net, data, epochs=2, progress=False)
+    np.testing.assert_array_equal(run.snapshots[-1][:, :, :-1], run.snapshots[0][:, :, :-1])
+    assert np.all(np.abs(run.snapshots[-1][:, :, -1] - run.snapshots[0][:, :, -1]).max(axis=(-2, -1)) > 1e-3)
+
+
+def test_end_exchange_learns_the_circle_above_the_majority_baseline():
+    # The notebook's chosen settings in small: 2 sections of 16, sharp random features.
+    data = hc.circle_data(n_train=300, n_test=300, width=16, seed=0)
+    net = hc.HeatExchanger.build(2, 16, seeds=[0, 1, 2, 3], rule="end_exchange", bias=True, init_scale=5.0,
+                                 step=1.0, pull_previous=0.0)
+    accuracy = hc.train(net, data, epochs=10, progress=False).metrics["test_accuracy"][-1]
+    baseline = hc.majority_accuracy(data)
+    assert np.all(accuracy > baseline + 0.2), (accuracy, baseline)
+    assert accuracy.mean() > 0.8
+
+
+def hidden_spread(weights, x):
+    acts = hc.flow(weights[:, 0], x)
+    return acts[:, 1, :, :weights.shape[-1]].std(axis=-2).mean(axis=-1)
+
+
+def test_the_exchange_flattens_hidden_features_and_end_exchange_keeps_them():
+    data = hc.circle_data(n_train=200, n_test=50, width=16, seed=1)
+    settings_ = dict(bias=True, init_scale=5.0, step=1.0, pull_previous=0.0)
+    runs = {pull: hc.train(hc.HeatExchanger.build(2, 16, seeds=[0, 1], rule="end_exchange", hidden_pull=pull,
+                                                  **settings_), data, epochs=3, progress=False)
+            for pull in (0.0, 1.0)}
+    before = hidden_spread(runs[1.0].snapshots[0], data.x_train)
+    collapsed = hidden_spread(runs[1.0].snapshots[-1], data.x_train)
+    kept = hidden_spread(runs[0.0].snapshots[-1], data.x_train)
+    assert np.all(collapsed < 0.2 * before), (collapsed, before)
+    np.testing.assert_array_equal(kept, before)
+    # ... and the collapsed exchanger agrees with its partner: mismatch falls towards zero
+    mismatch = runs[1.0].metrics["mismatch"][:, :, 0, 0]
+    assert np.all(mismatch[-1] < 0.1 * mismatch[0])
+    assert np.all(runs[1.0].metrics["test_accuracy"][-1] < 0.6)
+
+
+def test_the_blog_rule_only_stretches_each_units_weights():
+    # change = W * (step * t / column sum): every column is multiplied by one number.
+    data = hc.circle_data(n_train=100, n_test=10, seed=0)
+    run = hc.train(hc.HeatExchanger.build(10, 2, seeds=[0, 1, 2], rule="blog"), data, epochs=2, progress=False)
+    first, last = run.snapshots[0], run.snapshots[-1]
+    cosine = (first * last).sum(axis=-2) / np.sqrt((first ** 2).sum(axis=-2) * (last ** 2).sum(axis=-2))
+    np.testing.assert_allclose(np.abs(cosine), 1.0, atol=1e-9)
+    assert np.max(np.abs(last - first)) > 1e-4           # it did change them
+    credit = lambda w: w / w.sum(axis=-2, keepdims=True)
+    np.testing.assert_allclose(credit(last), credit(first), rtol=1e-6, atol=1e-9)
+
+
+def test_ten_sections_of_two_give_a_constant_output_before_training():
+    data = hc.circle_data(seed=0)
+    net = hc.HeatExchanger.build(10, 2, seeds=list(range(20)))
+    acts = hc.flow(net.weights[:, 0], data.x_train)
+    spread = acts[:, -1].std(axis=-2).mean(axis=-1)
+    assert np.median(spread) < 1e-6
+
+
+def test_hidden_pull_travels_with_the_run(tmp_path):
+    data = hc.circle_data(n_train=10, n_test=5, width=3, seed=0)
+    net = hc.HeatExchanger.build(2, 3, seeds=[4, 5], rule="end_exchange", bias=True, hidden_pull=[0.0, 0.25])
+    run = hc.train(net, data, epochs=1, progress=False)
+    assert run.config["hidden_pull"] == [0.0, 0.25]
+    run.save(tmp_path / "run.npz")
+    loaded = hc.Run.load(tmp_path / "run.npz")
+    assert loaded.network_at(1, network=1).hidden_pull.tolist() == [0.25]
+    assert loaded.network_at(0).hidden_pull.tolist() == [0.0, 0.25]
+    assert hc.DEFAULT_ALIGNMENT["end_exchange"] == "paper"
+
+
+@pytest.mark.parametrize("bad", [[0.0, 1.0, 2.0], float("nan"), "strong"])
+def test_a_bad_hidden_pull_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match="hidden_pull"):
+        hc.HeatExchanger.build(2, 3, seeds=[0, 1], rule="end_exchange", bias=True, hidden_pull=bad)
