@@ -6,12 +6,16 @@ top to bottom with every check saying "not attempted yet"; and the checks are no
 stamp -- fed wrong answers, each one says "not right yet".
 """
 import importlib.util
+import json
 import pathlib
 import re
 import shutil
+import sys
 
 import nbformat
 import pytest
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -83,7 +87,16 @@ def student_run(tmp_path_factory):
     n_student_cells = len(nb.cells)
     for number, source in WRONG_ANSWERS.items():
         nb.cells.append(nbformat.v4.new_code_cell(source.strip() + f"\n\ncheck({number}, check_{number})"))
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+    # The kernel is this test's own Python (as nbval's --nbval-current-env), whatever kernels the
+    # machine has installed.
+    spec = folder / "kernels" / "this-python"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "this Python", "language": "python"}))
+    km = KernelManager(kernel_name="this-python",
+                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(folder / "kernels")]))
+    NotebookClient(nb, km=km, timeout=120, allow_errors=True,
                    resources={"metadata": {"path": str(folder)}}).execute()
     return nb.cells[:n_student_cells], nb.cells[n_student_cells:]
 
