@@ -738,10 +738,18 @@ def animation(run, data=None, network=0, frames=None, interval=200, dpi=50, figs
 def write_movie(view, path, writer, frames=None):
     """Write snapshots ``frames`` of ``view`` to ``path`` with a matplotlib movie ``writer``.
 
-    The writer's documented loop (``writer.saving``, ``grab_frame`` per frame):
-    one cheap draw of the film figure per frame.
+    The writer's documented loop (``writer.saving``, then one frame per
+    snapshot). A ``GifWriter`` takes the view's own pixels (``add_frame``); any
+    other writer redraws a film figure holding them (``grab_frame``), a cheap
+    draw, but a draw and a copy more per frame.
     """
     frames = _frame_list(view, frames)
+    if isinstance(writer, GifWriter):
+        with writer.saving(view.figure, str(path), dpi=view.figure.dpi):
+            for k in frames:
+                view.update(k)
+                writer.add_frame(view.render())
+        return path
     film, show = _film(view, frames[0])
     with writer.saving(film, str(path), dpi=film.dpi):
         for k in frames:
@@ -768,30 +776,64 @@ def _export_path(path, suffix):
 
 
 class GifWriter(AbstractMovieWriter):
-    """matplotlib's ``PillowWriter``, with a faster palette: an animated GIF, in-process.
+    """An animated GIF, in-process, with one palette for the whole film.
 
-    Like ``PillowWriter`` it saves each frame of the figure as RGBA and hands
-    the frames to Pillow. ``PillowWriter`` leaves the choice of each frame's
-    256 colours to Pillow's GIF encoder (median cut); this writer picks them
-    with Pillow's fast octree, which keeps the flat colours of these figures
-    and was faster here, with a GIF less than half the size.
-    ``benchmarks/viz_bench.py`` measures both.
+    ``write_movie`` hands it each frame as the view renders it (``add_frame``,
+    RGBA pixels: no figure is redrawn or saved); used as a matplotlib movie
+    writer, ``grab_frame`` saves the figure as RGBA, as ``PillowWriter`` does.
+    Like ``PillowWriter`` it keeps the frames until ``finish`` (as RGB here).
+
+    A GIF has at most 256 colours per frame. These figures use fixed colour
+    maps, so one palette serves every frame: Pillow's fast octree picks it from
+    a few frames spread over the film, and every frame is mapped to it without
+    dithering (flat colours stay flat). One palette also lets Pillow's GIF
+    optimiser store only the pixels that changed since the last frame.
+    ``benchmarks/viz_bench.py`` measures it against ``PillowWriter``.
     """
+
+    palette_frames = 8     # frames the palette is picked from
+    colours = 255          # one index left free: the optimiser's "unchanged" (transparent) pixel
 
     def setup(self, fig, outfile, dpi=None):
         super().setup(fig, outfile, dpi=dpi)
-        self._images = []
+        self._frames = []
 
     def grab_frame(self, **savefig_kwargs):
-        from PIL import Image
         buffer = io.BytesIO()
         self.fig.savefig(buffer, **{**savefig_kwargs, "format": "rgba", "dpi": self.dpi})
-        frame = Image.frombuffer("RGBA", self.frame_size, buffer.getbuffer(), "raw", "RGBA", 0, 1)
-        self._images.append(frame.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE))
+        width, height = self.frame_size
+        self.add_frame(np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4))
+
+    def add_frame(self, rgba):
+        """Add one frame: RGBA pixels (height, width, 4) of uint8, as ``SnapshotView.render`` gives."""
+        from PIL import Image
+        rgba = np.ascontiguousarray(rgba)
+        if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
+            raise ValueError(f"a frame must be RGBA pixels of shape (height, width, 4) and dtype uint8, "
+                             f"got shape {rgba.shape} and dtype {rgba.dtype}")
+        height, width = rgba.shape[:2]
+        if self._frames and self._frames[0].size != (width, height):
+            raise ValueError(f"every frame must have the first frame's size {self._frames[0].size}, "
+                             f"got {(width, height)}")
+        # .convert copies: the canvas buffer is drawn over by the next render
+        self._frames.append(Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB"))
+
+    def palette(self):
+        """The film's palette: a "P" image whose palette is picked from frames spread over the film."""
+        from PIL import Image
+        picked = np.unique(np.linspace(0, len(self._frames) - 1, self.palette_frames).round().astype(int))
+        montage = np.concatenate([np.asarray(self._frames[i]) for i in picked])
+        return Image.fromarray(montage).quantize(self.colours, method=Image.Quantize.FASTOCTREE)
 
     def finish(self):
-        first, *rest = self._images
-        first.save(self.outfile, save_all=True, append_images=rest, duration=int(1000 / self.fps), loop=0)
+        from PIL import Image
+        if not self._frames:
+            raise ValueError("no frames to write: add at least one frame before finishing the GIF")
+        palette = self.palette()
+        first, *rest = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in self._frames]
+        first.save(self.outfile, save_all=True, append_images=rest, duration=int(1000 / self.fps), loop=0,
+                   optimize=True)
+        self._frames = []
 
 
 def export_gif(run, path, data=None, network=0, frames=None, fps=10, dpi=60, writer=None, view=None):
