@@ -259,6 +259,41 @@ def test_gif_has_one_frame_per_snapshot(run, data, tmp_path):
         hv.export_gif(run, tmp_path / "run.png", data)
 
 
+def test_gif_frames_are_the_views_pictures(run, data, tmp_path):
+    """GifWriter films the view's own pixels: each frame is what the view renders, up to the palette."""
+    view = hv.SnapshotView(run, data, network=1, dpi=40)
+    frames = [EPOCHS, 0, 2]
+    path = hv.export_gif(run, tmp_path / "run.gif", view=view, frames=frames)
+    with Image.open(path) as gif:
+        assert gif.n_frames == len(frames)
+        assert gif.size == view.figure.canvas.get_width_height()
+        for i, k in enumerate(frames):
+            gif.seek(i)
+            decoded = np.asarray(gif.convert("RGB"), dtype=int)
+            view.update(k)
+            drawn = view.render()[..., :3].astype(int)
+            error = np.abs(decoded - drawn).max(axis=-1)       # per pixel, worst channel, of 255
+            assert error.mean() < 4 and np.percentile(error, 99) < 24, (k, error.mean(), error.max())
+            # the frame shows snapshot k, not a neighbour: the title and the weights differ between snapshots
+            other = (k + 1) % (EPOCHS + 1)
+            view.update(other)
+            assert np.abs(decoded - view.render()[..., :3]).max(axis=-1).mean() > error.mean()
+
+
+def test_gif_writer_rejects_what_is_not_a_frame(tmp_path):
+    writer = hv.GifWriter(fps=5)
+    fig = plt.figure(figsize=(1, 1), dpi=10)
+    with pytest.raises(ValueError, match="no frames"):
+        with writer.saving(fig, str(tmp_path / "empty.gif"), dpi=10):
+            pass
+    writer.setup(fig, str(tmp_path / "bad.gif"), dpi=10)
+    with pytest.raises(ValueError, match="RGBA"):
+        writer.add_frame(np.zeros((10, 10, 3), dtype=np.uint8))
+    writer.add_frame(np.zeros((10, 10, 4), dtype=np.uint8))
+    with pytest.raises(ValueError, match="first frame's size"):
+        writer.add_frame(np.zeros((10, 12, 4), dtype=np.uint8))
+
+
 def test_one_view_serves_every_export(run, data, tmp_path):
     from matplotlib.animation import PillowWriter
     view = hv.SnapshotView(run, data, dpi=40)
