@@ -43,7 +43,7 @@ __all__ = [
     "DivergenceError", "RunFileError",
     "sigmoid", "flow", "blog_rule", "schmidhuber_rule", "backprop_rule", "end_exchange_rule",
     "RULES", "ALIGNMENTS", "train", "circle_data", "xor_data",
-    "majority_accuracy", "predict_labels",
+    "majority_accuracy", "predict_labels", "layer_spread",
 ]
 
 RUN_FORMAT = "heatex-run"
@@ -702,6 +702,19 @@ def predict_labels(outputs):
     return outputs.mean(axis=-1) > 0.5
 
 
+def layer_spread(pipe_weights, points):
+    """How much each layer of a pipe still varies over ``points``: (..., depth + 1).
+
+    For every layer, the standard deviation over the points of each unit's
+    activation, averaged over the units (the bias's constant 1 left out).
+    Near zero at the output means the pipe gives every point the same answer.
+    """
+    width = pipe_weights.shape[-1]
+    with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
+        acts = flow(pipe_weights, points, bias=pipe_weights.shape[-2] > width)
+    return acts[..., :width].std(axis=-2).mean(axis=-1)
+
+
 def _check_finite(array, what):
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{what} contain NaN or inf; give finite numbers")
@@ -834,7 +847,7 @@ class Run:
             raise
         except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
             raise RunFileError(f"{path} is not a readable .npz file ({e}); it may be truncated: save the run again") from e
-        if not isinstance(contents, dict) or str(contents.get("format", "")) != RUN_FORMAT:
+        if str(contents.get("format", "")) != RUN_FORMAT:
             raise RunFileError(f"{path} is not a heatex run (no '{RUN_FORMAT}' marker); load it with numpy.load instead")
         if int(contents["version"]) != RUN_VERSION:
             raise RunFileError(f"{path} is heatex run version {int(contents['version'])}; this code reads version {RUN_VERSION}")

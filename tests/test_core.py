@@ -336,3 +336,16 @@ def test_bad_shapes_and_types_are_refused():
     with pytest.raises(ValueError, match="takes 2 inputs"):
         net = hc.HeatExchanger.build(2, 2)
         net.pipes()[0](np.zeros(3))
+
+
+def test_layer_spread_measures_how_much_each_layer_varies_over_the_points():
+    data = hc.circle_data(n_train=200, n_test=10, seed=3)
+    net = hc.HeatExchanger.build(10, 2, seeds=[0, 1])
+    spread = hc.layer_spread(net.weights[:, 0], data.x_train)
+    acts = hc.flow(net.weights[:, 0], data.x_train)
+    assert spread.shape == (2, 11)
+    np.testing.assert_allclose(spread[1, 4], acts[1, 4].std(axis=0).mean())
+    assert np.all(spread[:, -1] < 1e-3 * spread[:, 0])    # the blog's shape: the output hardly varies
+    wide = hc.HeatExchanger.build(2, 3, seeds=0, rule="schmidhuber", bias=True)
+    with_bias = hc.layer_spread(wide.weights[:, 0], hc.circle_data(50, 5, width=3).x_train)
+    assert with_bias.shape == (1, 3) and np.all(np.isfinite(with_bias))   # the bias's constant 1 is left out
