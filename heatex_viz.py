@@ -1,18 +1,25 @@
 """heatex_viz: figures and widgets for the heatex notebooks (matplotlib, ipywidgets).
 
-Everything here draws what ``heatex_core`` computes; nothing here trains.
+Everything here draws what ``heatex_core`` computes; nothing here trains. In
+the order the notebooks use it:
 
-- ``plot_circle_data``, ``plot_learning_curves``: the data and what a run measured.
-- ``weight_grid``, ``plot_weights``, ``compare_weights``: the blog's weight view of
-  both pipes, with a diverging colour map centred on zero so the sign shows.
-- ``exchange_pairs``, ``draw_pipes``: the two pipes side by side, as in the blog's
-  ASCII picture, with flow arrows and lines between sections that exchange heat.
-- ``SnapshotView``: one figure (weights, decision map, pipe diagram coloured by
-  mismatch) whose artists are updated in place for any snapshot of a run.
-- ``Scrubber``: an ipywidgets slider + Play button that scrubs a run's snapshots.
-- ``animation``, ``export_gif``, ``export_mp4``: the same view as a matplotlib
-  animation, for pages with no kernel (``to_jshtml``) and for files; ``GifWriter``
-  is matplotlib's PillowWriter with a faster palette.
+1. The two pipes, drawn (notebook 01): ``exchange_pairs``, ``draw_pipes``
+   (a ``PipeDiagram``): both pipes side by side, as in the blog's ASCII
+   picture, with flow arrows and lines between sections that exchange heat.
+2. Data and learning curves (notebook 02): ``plot_circle_data``,
+   ``plot_learning_curves``.
+3. Weights with their signs (notebook 02): ``weight_grid``, ``plot_weights``,
+   ``compare_weights``: the blog's weight view of both pipes, with a diverging
+   colour map centred on zero so the sign shows.
+4. One figure for any snapshot (notebook 03): ``decision_map``,
+   ``SnapshotView`` (decision map, weights, pipes coloured by mismatch,
+   updated in place for any snapshot) and ``Scrubber`` (a slider and a Play
+   button over a run's snapshots).
+5. Films and files (notebook 03): ``animation`` (for pages with no kernel,
+   ``to_jshtml``), ``export_gif``, ``export_mp4``.
+6. Drawing fast: ``_Blitter`` redraws only what changed and ``GifWriter``
+   films the view's own pixels. Nothing there changes a pixel of the picture
+   (tests/test_viz.py checks); read it last, if at all.
 
 Sections are drawn by *position*, left to right, as the blog's lists ``F`` and
 ``B`` held them: forward section i is ``F[i]``, and the backward section drawn at
@@ -37,17 +44,20 @@ import heatex_core as hc
 
 __all__ = [
     "EXPORTS", "PIPE_NAMES", "WEIGHT_CMAP", "HEAT_CMAP", "OUTPUT_CMAP",
-    "position_order", "sections_by_position", "weight_grid", "weight_labels", "plot_weights", "compare_weights",
-    "plot_circle_data", "plot_learning_curves", "exchange_pairs", "PipeDiagram", "draw_pipes",
-    "decision_grid", "decision_map", "SnapshotView", "Scrubber", "snapshot_frames",
-    "animation", "write_movie", "GifWriter", "export_gif", "export_mp4", "can_export_mp4", "repo_relative",
+    "position_order", "sections_by_position", "largest_section",
+    "exchange_pairs", "PipeDiagram", "draw_pipes",
+    "plot_circle_data", "plot_learning_curves",
+    "weight_grid", "weight_labels", "weight_norm", "plot_weights", "compare_weights",
+    "decision_grid", "decision_map", "SnapshotView", "Scrubber",
+    "snapshot_frames", "animation", "write_movie", "export_gif", "export_mp4", "can_export_mp4", "repo_relative",
+    "GifWriter",
 ]
 
 # Where the notebooks write files: inside the repo, in a folder git ignores.
 ROOT = pathlib.Path(__file__).resolve().parent
 EXPORTS = ROOT / "notebooks" / "exports"
 
-PIPE_NAMES = ("forward", "backward")
+PIPE_NAMES = hc.PIPES
 PIPE_LETTERS = ("F", "B")
 WEIGHT_CMAP = "RdBu_r"     # diverging: red positive, blue negative, white zero
 OUTPUT_CMAP = "RdBu_r"     # centred on 0.5, the forward pipe's decision threshold
@@ -68,8 +78,16 @@ def _one_network(weights, what="weights"):
     if weights.ndim != 4 or weights.shape[0] != 2:
         raise ValueError(
             f"{what} must be one network's weights of shape (2 pipes, depth, inputs, width), "
-            f"got {weights.shape}; pick a network with net.weights[k] or run.snapshots[epoch, k]")
+            f"got {weights.shape}; pick a network with net.network(k).weights "
+            "or run.network(k).snapshots[epoch]")
     return weights
+
+
+def _network_index(run, network):
+    k = run.snapshots.shape[1]
+    if isinstance(network, bool) or not isinstance(network, (int, np.integer)) or not 0 <= network < k:
+        raise ValueError(f"network must be a whole number from 0 to {k - 1} (this run has {k}), got {network!r}")
+    return int(network)
 
 
 def position_order(weights):
@@ -86,6 +104,265 @@ def sections_by_position(values):
     values = np.asarray(values)
     return np.stack([values[..., 0, :], values[..., 1, ::-1]], axis=-2)
 
+
+def largest_section(per_section):
+    """The section with the largest value, by its drawn name: ``("F[3]", value)``.
+
+    ``per_section`` is (2, depth), one number per section in flow order (a
+    metric such as ``mismatch``, or the largest weight of each section).
+    """
+    drawn = sections_by_position(per_section)
+    if drawn.ndim != 2 or drawn.shape[0] != 2:
+        raise ValueError(f"give one number per section, shape (2, depth), got {np.shape(per_section)}")
+    pipe, position = np.unravel_index(np.argmax(drawn), drawn.shape)
+    return f"{PIPE_LETTERS[pipe]}[{position}]", float(drawn[pipe, position])
+
+
+# ---------------------------------------------------------------------------
+# 1. The two pipes, drawn (notebook 01).
+# ---------------------------------------------------------------------------
+
+def exchange_pairs(depth, alignment):
+    """Which sections exchange heat, by drawn position.
+
+    Returns a list of ``(pipe, position, partner)`` for every section, where
+    ``partner`` is the drawn position of the other pipe's section whose output
+    this section is pulled towards, or ``None`` when that is the other pipe's
+    input itself (y for the forward pipe, x for the backward pipe). Derived from
+    ``heatex_core.ALIGNMENTS``, the same table the rules use.
+    """
+    depth = int(depth)
+    if alignment not in hc.ALIGNMENTS:
+        raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(hc.ALIGNMENTS)}")
+    shift = hc.ALIGNMENTS[alignment]
+    pairs = []
+    for pipe in (0, 1):
+        for flow_i in range(depth):
+            layer = depth - flow_i - shift          # the other pipe's layer this section faces
+            position = flow_i if pipe == 0 else depth - 1 - flow_i
+            if layer == 0:
+                partner = None
+            else:
+                other_flow = layer - 1                # that layer is the output of this section
+                partner = other_flow if pipe == 1 else depth - 1 - other_flow
+            pairs.append((pipe, position, partner))
+    return sorted(pairs)
+
+
+class PipeDiagram:
+    """Both pipes drawn side by side on one axes, as in the blog's picture.
+
+    The forward pipe runs along the top, left to right (x in, ŷ out); the
+    backward pipe along the bottom, right to left (y in, x̂ out). Dashed lines
+    join sections that exchange heat. ``boxes[p][i]`` is the patch of pipe p's
+    section at position i; ``set_mismatch`` colours them. Arrows and lines lie
+    below the boxes (they only touch their edges), so a redraw of the boxes
+    needs nothing else redrawn but their labels; ``labels=False`` leaves the
+    labels to the axis ticks.
+    """
+
+    BOX_WIDTH, BOX_HEIGHT = 0.7, 0.5
+    ROWS = (1.0, 0.0)           # the forward pipe on top, the backward pipe below
+
+    def __init__(self, ax, depth, alignment="blog", norm=None, title=None, labels=True):
+        self.ax = ax
+        self.depth = int(depth)
+        self.alignment = alignment
+        self.cmap = _colormap(HEAT_CMAP)
+        self.norm = norm
+        self.boxes = self._draw_sections(labels)
+        self._terminal = self._draw_ends()
+        self._draw_exchange_lines()
+        self._style(title)
+
+    def _draw_sections(self, labels):
+        """A box per section, and the flow arrows between them; returns boxes[pipe][position]."""
+        ax, w, h = self.ax, self.BOX_WIDTH, self.BOX_HEIGHT
+        boxes = [[], []]
+        for p, y in enumerate(self.ROWS):
+            for i in range(self.depth):
+                box = mpatches.FancyBboxPatch((i - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02",
+                                              facecolor="white", edgecolor="black", linewidth=1, zorder=2)
+                ax.add_patch(box)
+                boxes[p].append(box)
+                if labels:
+                    ax.text(i, y, f"{PIPE_LETTERS[p]}[{i}]", ha="center", va="center", fontsize="small", zorder=3)
+            step = 1 if p == 0 else -1
+            for i in range(self.depth - 1):
+                a, b = (i, i + 1) if p == 0 else (i + 1, i)
+                ax.annotate("", xy=(b - step * w / 2, y), xytext=(a + step * w / 2, y),
+                            arrowprops=dict(arrowstyle="->", color="black", lw=1), zorder=1)
+        return boxes
+
+    def _draw_ends(self):
+        """x and ŷ at the forward pipe's ends, y and x̂ at the backward pipe's; returns where they sit."""
+        ax, w, last = self.ax, self.BOX_WIDTH, self.depth - 1
+        left, right = -0.95, self.depth - 0.05
+        terminal = {(0, "in"): (left, 1.0), (0, "out"): (right, 1.0),
+                    (1, "in"): (right, 0.0), (1, "out"): (left, 0.0)}
+        for (p, end), (x, y) in terminal.items():
+            label = {(0, "in"): "x", (0, "out"): "ŷ", (1, "in"): "y", (1, "out"): "x̂"}[(p, end)]
+            ax.text(x, y, label, ha="center", va="center", fontsize="large", fontweight="bold", zorder=1)
+        for tip, tail in (((-w / 2, 1.0), (left + 0.2, 1.0)), ((right - 0.2, 1.0), (last + w / 2, 1.0)),
+                          ((last + w / 2, 0.0), (right - 0.2, 0.0)), ((left + 0.2, 0.0), (-w / 2, 0.0))):
+            ax.annotate("", xy=tip, xytext=tail, arrowprops=dict(arrowstyle="->"), zorder=1)
+        return terminal
+
+    def _draw_exchange_lines(self):
+        """A dashed line from each section to its partner (ALIGNMENTS decides who that is).
+
+        Partners that pull each other share one line: two dashed lines on one
+        path would look solid.
+        """
+        h = self.BOX_HEIGHT
+        pairs = exchange_pairs(self.depth, self.alignment)
+        mutual = {(p, i, partner) for p, i, partner in pairs
+                  if partner is not None and (1 - p, partner, i) in pairs}
+        for p, i, partner in pairs:
+            if p == 1 and (p, i, partner) in mutual:
+                continue
+            start = (i, 1.0 - h / 2) if p == 0 else (i, h / 2)
+            if partner is None:      # pulled towards the other pipe's input itself
+                end = self._terminal[(1 - p, "in")]
+                end = (end[0], end[1] + (0.12 if p == 1 else -0.12))
+            else:
+                end = (partner, h / 2) if p == 0 else (partner, 1.0 - h / 2)
+            self.ax.plot(*zip(start, end), linestyle="--", color="tab:orange", linewidth=1.2, zorder=0)
+
+    def _style(self, title):
+        ax = self.ax
+        ax.set_xlim(-1.3, self.depth + 0.3)
+        ax.set_ylim(-0.55, 1.55)
+        ax.set_yticks(self.ROWS, ["forward →", "← backward"])
+        ax.set_xticks(range(self.depth))
+        ax.set_xlabel("section position (the blog's F[i], B[i])")
+        ax.set_ylabel("pipe")
+        ax.tick_params(length=0)
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(title or f"two pipes, opposite flow; dashes: heat exchange ({self.alignment} alignment)")
+
+    def set_mismatch(self, mismatch):
+        """Colour each section by its mismatch; ``mismatch`` is (2, depth) in flow order."""
+        mismatch = np.asarray(mismatch, dtype=float)
+        if mismatch.shape != (2, self.depth):
+            raise ValueError(f"mismatch must have shape (2, {self.depth}) (pipes, sections), got {mismatch.shape}")
+        if self.norm is None:
+            self.norm = mcolors.Normalize(0, max(float(mismatch.max()), 1e-12))
+        drawn = sections_by_position(mismatch)
+        colours = self.cmap(self.norm(drawn))
+        for p in (0, 1):
+            for i, box in enumerate(self.boxes[p]):
+                box.set_facecolor(colours[p, i])
+        return colours
+
+    def facecolors(self):
+        """The boxes' colours now, (2, depth, 4) by drawn position."""
+        return np.array([[box.get_facecolor() for box in row] for row in self.boxes])
+
+    def colorbar(self, label="mismatch with partner"):
+        from matplotlib.cm import ScalarMappable
+        mappable = ScalarMappable(norm=self.norm, cmap=self.cmap)
+        return self.ax.figure.colorbar(mappable, ax=self.ax, label=label, fraction=0.04, pad=0.01)
+
+
+def _colormap(name):
+    from matplotlib import colormaps
+    return colormaps[name]
+
+
+def draw_pipes(depth, alignment="blog", ax=None, mismatch=None, title=None):
+    """Draw the two pipes side by side; with ``mismatch`` (2, depth), colour the sections.
+
+    Returns the ``PipeDiagram``.
+    """
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(max(6, 0.9 * depth + 2), 2.8), layout="constrained")
+    diagram = PipeDiagram(ax, depth, alignment, title=title)
+    if mismatch is not None:
+        diagram.set_mismatch(mismatch)
+        diagram.colorbar()
+    return diagram
+
+
+# ---------------------------------------------------------------------------
+# 2. Data and learning curves (notebook 02).
+# ---------------------------------------------------------------------------
+
+def plot_circle_data(data, ax=None, split="train", title=None):
+    """The blog's scatter of the circle data: label 1 ("One") and 0 ("Zero")."""
+    if split not in ("train", "test"):
+        raise ValueError(f'split must be "train" or "test", got {split!r}')
+    x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(4.6, 4.6), layout="constrained")
+    inside = y[:, 0] > 0.5
+    ax.plot(x[inside, 0], x[inside, 1], ".", color="tab:red", label=f"One ({inside.sum()})")
+    ax.plot(x[~inside, 0], x[~inside, 1], ".", color="tab:blue", label=f"Zero ({(~inside).sum()})")
+    ax.set_aspect("equal")
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    ax.set_title(title or f"{data.name} data: {len(x)} {split}ing samples")
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    return ax
+
+
+def plot_learning_curves(run, data=None, network=0):
+    """Accuracy, the backward pipe's reconstruction error and per-section mismatch.
+
+    Returns the figure. With ``data``, the accuracy panel also shows what the
+    two constant answers score on the test set: a network that ignores x sits
+    on one of them.
+    """
+    network = _network_index(run, network)
+    m = run.metrics
+    epochs = np.arange(run.epochs + 1)
+    fig, axes = _pyplot().subplots(1, 3, figsize=(13, 3.8), layout="constrained")
+    ax = axes[0]
+    ax.plot(epochs, m["train_accuracy"][:, network], label="train")
+    ax.plot(epochs, m["test_accuracy"][:, network], label="test")
+    if data is not None:
+        # a network that ignores x scores one of these two: they bound "learnt nothing"
+        ones = float(np.mean(data.y_test[:, 0] > 0.5))
+        ax.axhline(ones, color="grey", linestyle="--", label="constant answers (all 1, all 0)")
+        ax.axhline(1 - ones, color="grey", linestyle="--")
+    ax.set_ylim(0, 1)
+    ax.set_title("forward pipe: accuracy")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("fraction classified right")
+    ax.legend(fontsize="small")
+
+    ax = axes[1]
+    ax.plot(epochs, m["reconstruction_error"][:, network], color="tab:purple")
+    ax.set_title("backward pipe: reconstruction of x")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean squared error of x̂")
+
+    ax = axes[2]
+    mismatch = sections_by_position(m["mismatch"][:, network])          # (E+1, 2, depth)
+    depth = mismatch.shape[-1]
+    table = mismatch.reshape(len(epochs), 2 * depth).T
+    image = ax.imshow(table, aspect="auto", cmap=HEAT_CMAP, interpolation="nearest",
+                      extent=(-0.5, run.epochs + 0.5, 2 * depth - 0.5, -0.5))
+    ax.set_yticks(range(2 * depth), [f"{l}[{i}]" for l in PIPE_LETTERS for i in range(depth)],
+                  fontsize="x-small" if depth > 6 else "small")
+    ax.axhline(depth - 0.5, color="black", linewidth=1)
+    ax.set_title("mismatch with partner (heat still to flow)")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("section")
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label="mean squared difference")
+    return fig
+
+
+
+
+# ---------------------------------------------------------------------------
+# 3. Weights with their signs (notebook 02).
+# ---------------------------------------------------------------------------
 
 def weight_grid(weights):
     """The blog's weight matrix of one network: rows are (pipe, output unit),
@@ -179,234 +456,7 @@ def compare_weights(before, after, titles=("before training", "after training"),
 
 
 # ---------------------------------------------------------------------------
-# Data and learning curves.
-# ---------------------------------------------------------------------------
-
-def plot_circle_data(data, ax=None, split="train", title=None):
-    """The blog's scatter of the circle data: label 1 ("One") and 0 ("Zero")."""
-    if split not in ("train", "test"):
-        raise ValueError(f'split must be "train" or "test", got {split!r}')
-    x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
-    if ax is None:
-        _, ax = _pyplot().subplots(figsize=(4.6, 4.6), layout="constrained")
-    inside = y[:, 0] > 0.5
-    ax.plot(x[inside, 0], x[inside, 1], ".", color="tab:red", label=f"One ({inside.sum()})")
-    ax.plot(x[~inside, 0], x[~inside, 1], ".", color="tab:blue", label=f"Zero ({(~inside).sum()})")
-    ax.set_aspect("equal")
-    ax.set_xlim(-1.05, 1.05)
-    ax.set_ylim(-1.05, 1.05)
-    ax.set_xlabel("x[0]")
-    ax.set_ylabel("x[1]")
-    ax.set_title(title or f"{data.name} data: {len(x)} {split}ing samples")
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
-    return ax
-
-
-def plot_learning_curves(run, data=None, network=0):
-    """Accuracy, the backward pipe's reconstruction error and per-section mismatch.
-
-    Returns the figure. With ``data``, the accuracy panel also shows what the
-    two constant answers score on the test set: a network that ignores x sits
-    on one of them.
-    """
-    network = _network_index(run, network)
-    m = run.metrics
-    epochs = np.arange(run.epochs + 1)
-    fig, axes = _pyplot().subplots(1, 3, figsize=(13, 3.8), layout="constrained")
-    ax = axes[0]
-    ax.plot(epochs, m["train_accuracy"][:, network], label="train")
-    ax.plot(epochs, m["test_accuracy"][:, network], label="test")
-    if data is not None:
-        # a network that ignores x scores one of these two: they bound "learnt nothing"
-        ones = float(np.mean(data.y_test[:, 0] > 0.5))
-        ax.axhline(ones, color="grey", linestyle="--", label="constant answers (all 1, all 0)")
-        ax.axhline(1 - ones, color="grey", linestyle="--")
-    ax.set_ylim(0, 1)
-    ax.set_title("forward pipe: accuracy")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("fraction classified right")
-    ax.legend(fontsize="small")
-
-    ax = axes[1]
-    ax.plot(epochs, m["reconstruction_error"][:, network], color="tab:purple")
-    ax.set_title("backward pipe: reconstruction of x")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("mean squared error of x̂")
-
-    ax = axes[2]
-    mismatch = sections_by_position(m["mismatch"][:, network])          # (E+1, 2, depth)
-    depth = mismatch.shape[-1]
-    table = mismatch.reshape(len(epochs), 2 * depth).T
-    image = ax.imshow(table, aspect="auto", cmap=HEAT_CMAP, interpolation="nearest",
-                      extent=(-0.5, run.epochs + 0.5, 2 * depth - 0.5, -0.5))
-    ax.set_yticks(range(2 * depth), [f"{l}[{i}]" for l in PIPE_LETTERS for i in range(depth)],
-                  fontsize="x-small" if depth > 6 else "small")
-    ax.axhline(depth - 0.5, color="black", linewidth=1)
-    ax.set_title("mismatch with partner (heat still to flow)")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("section")
-    ax.grid(False)
-    fig.colorbar(image, ax=ax, label="mean squared difference")
-    return fig
-
-
-def _network_index(run, network):
-    k = run.snapshots.shape[1]
-    if isinstance(network, bool) or not isinstance(network, (int, np.integer)) or not 0 <= network < k:
-        raise ValueError(f"network must be a whole number from 0 to {k - 1} (this run has {k}), got {network!r}")
-    return int(network)
-
-
-# ---------------------------------------------------------------------------
-# The pipe diagram.
-# ---------------------------------------------------------------------------
-
-def exchange_pairs(depth, alignment):
-    """Which sections exchange heat, by drawn position.
-
-    Returns a list of ``(pipe, position, partner)`` for every section, where
-    ``partner`` is the drawn position of the other pipe's section whose output
-    this section is pulled towards, or ``None`` when that is the other pipe's
-    input itself (y for the forward pipe, x for the backward pipe). Derived from
-    ``heatex_core.ALIGNMENTS``, the same table the rules use.
-    """
-    depth = int(depth)
-    if alignment not in hc.ALIGNMENTS:
-        raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(hc.ALIGNMENTS)}")
-    shift = hc.ALIGNMENTS[alignment]
-    pairs = []
-    for pipe in (0, 1):
-        for flow_i in range(depth):
-            layer = depth - flow_i - shift          # the other pipe's layer this section faces
-            position = flow_i if pipe == 0 else depth - 1 - flow_i
-            if layer == 0:
-                partner = None
-            else:
-                other_flow = layer - 1                # that layer is the output of this section
-                partner = other_flow if pipe == 1 else depth - 1 - other_flow
-            pairs.append((pipe, position, partner))
-    return sorted(pairs)
-
-
-class PipeDiagram:
-    """Both pipes drawn side by side on one axes, as in the blog's picture.
-
-    The forward pipe runs along the top, left to right (x in, ŷ out); the
-    backward pipe along the bottom, right to left (y in, x̂ out). Dashed lines
-    join sections that exchange heat. ``boxes[p][i]`` is the patch of pipe p's
-    section at position i; ``set_mismatch`` colours them. Arrows and lines lie
-    below the boxes (they only touch their edges), so a redraw of the boxes
-    needs nothing else redrawn but their labels; ``labels=False`` leaves the
-    labels to the axis ticks.
-    """
-
-    def __init__(self, ax, depth, alignment="blog", norm=None, title=None, labels=True):
-        self.ax = ax
-        self.depth = int(depth)
-        self.alignment = alignment
-        self.cmap = _colormap(HEAT_CMAP)
-        self.norm = norm
-        self.boxes = [[], []]
-        box_w, box_h, ys = 0.7, 0.5, (1.0, 0.0)
-        self._centre = lambda p, i: (i, ys[p])
-        for p, y in enumerate(ys):
-            for i in range(self.depth):
-                box = mpatches.FancyBboxPatch((i - box_w / 2, y - box_h / 2), box_w, box_h,
-                                              boxstyle="round,pad=0.02", facecolor="white",
-                                              edgecolor="black", linewidth=1, zorder=2)
-                ax.add_patch(box)
-                self.boxes[p].append(box)
-                if labels:
-                    ax.text(i, y, f"{PIPE_LETTERS[p]}[{i}]", ha="center", va="center", fontsize="small", zorder=3)
-            # flow arrows between sections, and the pipe's ends
-            step = 1 if p == 0 else -1
-            for i in range(self.depth - 1):
-                a, b = (i, i + 1) if p == 0 else (i + 1, i)
-                ax.annotate("", xy=(b - step * box_w / 2, y), xytext=(a + step * box_w / 2, y),
-                            arrowprops=dict(arrowstyle="->", color="black", lw=1), zorder=1)
-        # terminals: where each pipe's input enters and its output leaves
-        left, right = -0.95, self.depth - 0.05
-        self._terminal = {(0, "in"): (left, 1.0), (0, "out"): (right, 1.0),
-                          (1, "in"): (right, 0.0), (1, "out"): (left, 0.0)}
-        for (p, end), (x, y) in self._terminal.items():
-            label = {(0, "in"): "x", (0, "out"): "ŷ", (1, "in"): "y", (1, "out"): "x̂"}[(p, end)]
-            ax.text(x, y, label, ha="center", va="center", fontsize="large", fontweight="bold", zorder=1)
-        ax.annotate("", xy=(-box_w / 2, 1.0), xytext=(left + 0.2, 1.0), arrowprops=dict(arrowstyle="->"), zorder=1)
-        ax.annotate("", xy=(right - 0.2, 1.0), xytext=(self.depth - 1 + box_w / 2, 1.0), arrowprops=dict(arrowstyle="->"), zorder=1)
-        ax.annotate("", xy=(self.depth - 1 + box_w / 2, 0.0), xytext=(right - 0.2, 0.0), arrowprops=dict(arrowstyle="->"), zorder=1)
-        ax.annotate("", xy=(left + 0.2, 0.0), xytext=(-box_w / 2, 0.0), arrowprops=dict(arrowstyle="->"), zorder=1)
-        # heat exchange: a dashed line from each section to its partner; partners that pull
-        # each other share one line (two dashed lines on one path would look solid)
-        pairs = exchange_pairs(self.depth, alignment)
-        mutual = {(p, i, partner) for p, i, partner in pairs
-                  if partner is not None and (1 - p, partner, i) in pairs}
-        for p, i, partner in pairs:
-            if p == 1 and (p, i, partner) in mutual:
-                continue
-            start = (i, 1.0 - box_h / 2) if p == 0 else (i, box_h / 2)
-            if partner is None:      # pulled towards the other pipe's input itself
-                end = self._terminal[(1 - p, "in")]
-                end = (end[0], end[1] + (0.12 if p == 1 else -0.12))
-            else:
-                end = (partner, box_h / 2) if p == 0 else (partner, 1.0 - box_h / 2)
-            ax.plot(*zip(start, end), linestyle="--", color="tab:orange", linewidth=1.2, zorder=0)
-        ax.set_xlim(-1.3, self.depth + 0.3)
-        ax.set_ylim(-0.55, 1.55)
-        ax.set_yticks([1.0, 0.0], ["forward →", "← backward"])
-        ax.set_xticks(range(self.depth))
-        ax.set_xlabel("section position (the blog's F[i], B[i])")
-        ax.set_ylabel("pipe")
-        ax.tick_params(length=0)
-        ax.grid(False)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_title(title or f"two pipes, opposite flow; dashes: heat exchange ({alignment} alignment)")
-
-    def set_mismatch(self, mismatch):
-        """Colour each section by its mismatch; ``mismatch`` is (2, depth) in flow order."""
-        mismatch = np.asarray(mismatch, dtype=float)
-        if mismatch.shape != (2, self.depth):
-            raise ValueError(f"mismatch must have shape (2, {self.depth}) (pipes, sections), got {mismatch.shape}")
-        if self.norm is None:
-            self.norm = mcolors.Normalize(0, max(float(mismatch.max()), 1e-12))
-        drawn = sections_by_position(mismatch)
-        colours = self.cmap(self.norm(drawn))
-        for p in (0, 1):
-            for i, box in enumerate(self.boxes[p]):
-                box.set_facecolor(colours[p, i])
-        return colours
-
-    def facecolors(self):
-        """The boxes' colours now, (2, depth, 4) by drawn position."""
-        return np.array([[box.get_facecolor() for box in row] for row in self.boxes])
-
-    def colorbar(self, label="mismatch with partner"):
-        from matplotlib.cm import ScalarMappable
-        mappable = ScalarMappable(norm=self.norm, cmap=self.cmap)
-        return self.ax.figure.colorbar(mappable, ax=self.ax, label=label, fraction=0.04, pad=0.01)
-
-
-def _colormap(name):
-    from matplotlib import colormaps
-    return colormaps[name]
-
-
-def draw_pipes(depth, alignment="blog", ax=None, mismatch=None, title=None):
-    """Draw the two pipes side by side; with ``mismatch`` (2, depth), colour the sections.
-
-    Returns the ``PipeDiagram``.
-    """
-    if ax is None:
-        _, ax = _pyplot().subplots(figsize=(max(6, 0.9 * depth + 2), 2.8), layout="constrained")
-    diagram = PipeDiagram(ax, depth, alignment, title=title)
-    if mismatch is not None:
-        diagram.set_mismatch(mismatch)
-        diagram.colorbar()
-    return diagram
-
-
-# ---------------------------------------------------------------------------
-# One figure for any snapshot, updated in place.
+# 4. One figure for any snapshot (notebook 03).
 # ---------------------------------------------------------------------------
 
 def decision_grid(resolution=41):
@@ -439,20 +489,21 @@ class SnapshotView:
     Panels: the forward pipe's decision map over the square, both pipes'
     weights (diverging colours centred on zero, one scale for the whole run)
     and the pipe diagram with sections coloured by mismatch (one scale for the
-    whole run). ``update(k)`` changes only the artists' data.
+    whole run). ``update(snapshot)`` changes only the artists' data;
+    ``render()`` draws the figure and returns its pixels.
 
-    With ``blit=True`` the static parts are drawn once and ``render()`` redraws
-    only the changing artists and what lies on them, which keeps a step cheap
-    for the scrubber and the movie exports. A blitting view's changing artists
-    are left out of an ordinary draw, so use ``blit=False`` to ``savefig`` the
-    figure or show it inline.
+    With ``blit=True`` the static parts are drawn once and each ``render``
+    redraws only what changed (see ``_Blitter``), which keeps a step cheap for
+    the scrubber and the films. A blitting view's changing artists are left out
+    of an ordinary draw, so use ``blit=False`` to ``savefig`` the figure or
+    show it inline.
     """
 
     def __init__(self, run, data=None, network=0, dpi=72, figsize=(10, 4.6), resolution=41, blit=True,
                  scale="symlog", title=True):
         self.run = run
         self.network = _network_index(run, network)
-        self.snapshots = run.snapshots[:, self.network]        # (E+1, 2, depth, inputs, width)
+        self.snapshots = run.snapshots[:, self.network]        # (snapshots, 2, depth, inputs, width)
         self.depth, self.inputs, self.width = self.snapshots.shape[2:]
         self.grid = decision_grid(resolution)
         self.resolution = resolution
@@ -467,146 +518,109 @@ class SnapshotView:
         ax_w = fig.add_subplot(spec[0, 1])
         ax_pipe = fig.add_subplot(spec[1, 1])
         self.axes = {"decision": ax_map, "weights": ax_w, "pipes": ax_pipe}
-
         self.vmax = _symmetric_limit(self.snapshots)
-        self.weight_image = plot_weights(self.snapshots[0], ax=ax_w, vmax=self.vmax, colorbar=False, scale=scale,
-                                         title="weights of both pipes (one scale for the whole run)")
-        fig.colorbar(self.weight_image, ax=ax_w, label="weight" + (" (log beyond ±1)" * (scale == "symlog")),
-                     fraction=0.04, pad=0.01)
-        ax_w.set_xlabel("section position i: F[i] above, B[i] below", fontsize="small")
-
-        self.decision_image = ax_map.imshow(
-            np.full((resolution, resolution), 0.5), cmap=OUTPUT_CMAP, vmin=0, vmax=1, origin="lower",
-            extent=(-1, 1, -1, 1), interpolation="nearest")
-        if data is not None:
-            # a sample of test points on top of the map (redrawn each step, so keep it small)
-            x, inside = data.x_test[:200], data.y_test[:200, 0] > 0.5
-            ax_map.scatter(x[inside, 0], x[inside, 1], s=4, color="black")
-            ax_map.scatter(x[~inside, 0], x[~inside, 1], s=6, color="dimgrey", marker="x", linewidths=0.6)
-        # no legend on the map (it would be redrawn every step): the title names the markers
-        ax_map.set_title("forward pipe's output ŷ" + ("\n(test points: • label 1, × label 0)" if data is not None else ""),
-                         fontsize="medium")
-        ax_map.set_xlabel("x[0]")
-        ax_map.set_ylabel("x[1]")
-        ax_map.grid(False)
-        fig.colorbar(self.decision_image, ax=ax_map, location="bottom", label="mean of ŷ (class 1 above 0.5)",
-                     fraction=0.05, pad=0.02)
-
-        mismatch = run.metrics["mismatch"][:, self.network] if "mismatch" in run.metrics else None
-        self.mismatch = mismatch
-        norm = mcolors.Normalize(0, float(mismatch.max()) if mismatch is not None and mismatch.max() > 0 else 1.0)
-        self.diagram = PipeDiagram(ax_pipe, self.depth, run.config.get("alignment", "blog"), norm=norm,
-                                   title="sections coloured by mismatch with their partner", labels=False)
-        self.diagram.colorbar("mismatch")
-        ax_pipe.set_xlabel("section position i: F[i] above, B[i] below", fontsize="small")
-
+        self.weight_image = _weights_panel(ax_w, self.snapshots[0], self.vmax, scale)
+        self.decision_image = _decision_panel(ax_map, data, resolution)
+        self.mismatch = run.metrics["mismatch"][:, self.network] if "mismatch" in run.metrics else None
+        self.diagram = _pipes_panel(ax_pipe, self.depth, run.config.get("alignment", "blog"), self.mismatch)
         # The scrubber's readout says which snapshot is shown; files and pages with
         # no kernel have no readout, so their frames carry it as a title.
         self.title = fig.suptitle("") if title else None
         self.changing = [self.weight_image, self.decision_image, *self.diagram.boxes[0],
                          *self.diagram.boxes[1]] + ([self.title] if title else [])
-        self._background = None
         self.update(0)
-        # Lay the figure out once, then freeze it: constrained layout would
-        # otherwise run again on every draw, and it costs more than the drawing.
-        fig.get_layout_engine().execute(fig)
-        fig.set_layout_engine("none")
-        self.redrawn = self._redraw_order() if blit else []
-        for artist in self.redrawn:
-            artist.set_animated(True)     # left out of the background, drawn by render()
+        self._draw = _Blitter(fig, self.changing) if blit else _FullDraw(fig)
 
-    def _redraw_order(self):
-        """What ``render`` redraws each step, in the order a full draw draws it.
-
-        The changing artists, and every artist of the same axes drawn on top of
-        one of them (the points on the decision map, the joints of the weight
-        view): blitting must give the picture drawing everything gives. The
-        layout is frozen, so overlaps are found once, from window extents.
-        """
-        renderer = self.figure.canvas.get_renderer()
-        changing = {id(a) for a in self.changing}
-        order = []
-        for ax in self.figure.axes:
-            mine = [a for a in self.changing if a.axes is ax]
-            if not mine:
-                continue
-            # padded: antialiased edges reach a pixel or two past an extent
-            extents = [a.get_window_extent(renderer).padded(2) for a in mine]
-            lowest = min(a.get_zorder() for a in mine)
-
-            def on_top(artist):
-                if not artist.get_visible() or artist.get_zorder() < lowest:
-                    return False
-                box = artist.get_window_extent(renderer)
-                return any(box.overlaps(extent) for extent in extents)
-
-            skip = {id(a) for a in (ax.xaxis, ax.yaxis, ax.patch)}
-            above = [a for a in ax.get_children()
-                     if id(a) in changing or (id(a) not in skip and on_top(a))]
-            # Axes.draw sorts its children by zorder, keeping their order otherwise; so do we.
-            order += sorted(above, key=lambda a: a.get_zorder())
-        order += [a for a in self.changing if a.axes is None]    # figure-level: the title
-        return order
-
-    def caption(self, k):
-        """One line about snapshot k: its epoch and what the run measured then."""
+    def caption(self, snapshot):
+        """One line about a snapshot: its epoch and what the run measured then."""
         m = self.run.metrics
-        when = "before training" if k == 0 else f"after epoch {k}"
-        parts = [f"snapshot {k} of {self.run.epochs} ({when})"]
+        when = "before training" if snapshot == 0 else f"after epoch {snapshot}"
+        parts = [f"snapshot {snapshot} of {self.run.epochs} ({when})"]
         if "test_accuracy" in m:
-            parts.append(f"test accuracy {m['test_accuracy'][k, self.network]:.3f}")
+            parts.append(f"test accuracy {m['test_accuracy'][snapshot, self.network]:.3f}")
         if "reconstruction_error" in m:
-            parts.append(f"reconstruction error {m['reconstruction_error'][k, self.network]:.3f}")
+            parts.append(f"reconstruction error {m['reconstruction_error'][snapshot, self.network]:.3f}")
         return " · ".join(parts)
 
-    def index(self, k):
-        """Snapshot ``k`` as an index from 0 to run.epochs (negative k counts from the end)."""
+    def index(self, snapshot):
+        """``snapshot`` as an index from 0 to run.epochs (negative counts from the end)."""
         last = self.run.epochs
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not -last - 1 <= k <= last:
-            raise ValueError(f"snapshot must be a whole number from 0 to {last} (or -1 for the last), got {k!r}")
-        return int(k) % (last + 1)
+        if (isinstance(snapshot, bool) or not isinstance(snapshot, (int, np.integer))
+                or not -last - 1 <= snapshot <= last):
+            raise ValueError(f"snapshot must be a whole number from 0 to {last} (or -1 for the last), got {snapshot!r}")
+        return int(snapshot) % (last + 1)
 
-    def update(self, k):
-        """Show snapshot ``k`` (0 = initial weights, run.epochs = the last)."""
-        k = self.index(k)
-        weights = self.snapshots[k]
+    def update(self, snapshot):
+        """Show a snapshot (0 = initial weights, run.epochs = the last)."""
+        snapshot = self.index(snapshot)
+        weights = self.snapshots[snapshot]
         self.weight_image.set_data(weight_grid(weights))
         self.decision_image.set_data(
             decision_map(weights[0], self.grid, self.width).reshape(self.resolution, self.resolution))
         if self.mismatch is not None:
-            self.diagram.set_mismatch(self.mismatch[k])
+            self.diagram.set_mismatch(self.mismatch[snapshot])
         # a short title: few glyphs to draw per step; the widget's readout says more
         accuracy = self.run.metrics.get("test_accuracy")
         if self.title is not None:
-            self.title.set_text(f"epoch {k}" + ("" if accuracy is None else
-                                                f": test accuracy {accuracy[k, self.network]:.3f}"))
-        self.epoch = k
+            self.title.set_text(f"epoch {snapshot}" + ("" if accuracy is None else
+                                                       f": test accuracy {accuracy[snapshot, self.network]:.3f}"))
+        self.epoch = snapshot
         return self.changing
 
     def render(self):
         """Draw the figure as it is now; returns the canvas's RGBA buffer (H, W, 4)."""
-        canvas = self.figure.canvas
-        if not self.blit:
-            canvas.draw()
-        else:
-            if self._background is None:
-                canvas.draw()      # everything static; the changing artists are animated, so skipped
-                self._background = canvas.copy_from_bbox(self.figure.bbox)
-            canvas.restore_region(self._background)
-            for artist in self.redrawn:
-                self.figure.draw_artist(artist)
-        return np.asarray(canvas.buffer_rgba())
+        return self._draw.render()
 
-    def png(self, k=None, compress_level=1):
-        """Snapshot k (or the current one) as PNG bytes."""
+    def png(self, snapshot=None, compress_level=1):
+        """A snapshot (or the one shown) as PNG bytes."""
         from PIL import Image
-        if k is not None:
-            self.update(k)
+        if snapshot is not None:
+            self.update(snapshot)
         rgba = self.render()
         buffer = io.BytesIO()
         # The figure is opaque, so RGB is enough; level 1 trades a few KB for speed.
         Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=compress_level)
         return buffer.getvalue()
+
+
+def _weights_panel(ax, weights, vmax, scale):
+    """Both pipes' weights, on one colour scale for the whole run."""
+    image = plot_weights(weights, ax=ax, vmax=vmax, colorbar=False, scale=scale,
+                         title="weights of both pipes (one scale for the whole run)")
+    ax.figure.colorbar(image, ax=ax, label="weight" + (" (log beyond ±1)" * (scale == "symlog")),
+                       fraction=0.04, pad=0.01)
+    ax.set_xlabel("section position i: F[i] above, B[i] below", fontsize="small")
+    return image
+
+
+def _decision_panel(ax, data, resolution):
+    """The forward pipe's output over the square, with a sample of test points on top."""
+    image = ax.imshow(np.full((resolution, resolution), 0.5), cmap=OUTPUT_CMAP, vmin=0, vmax=1, origin="lower",
+                      extent=(-1, 1, -1, 1), interpolation="nearest")
+    if data is not None:
+        # a sample of test points (redrawn each step, so keep it small)
+        x, inside = data.x_test[:200], data.y_test[:200, 0] > 0.5
+        ax.scatter(x[inside, 0], x[inside, 1], s=4, color="black")
+        ax.scatter(x[~inside, 0], x[~inside, 1], s=6, color="dimgrey", marker="x", linewidths=0.6)
+    # no legend on the map (it would be redrawn every step): the title names the markers
+    ax.set_title("forward pipe's output ŷ" + ("\n(test points: • label 1, × label 0)" if data is not None else ""),
+                 fontsize="medium")
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    ax.grid(False)
+    ax.figure.colorbar(image, ax=ax, location="bottom", label="mean of ŷ (class 1 above 0.5)",
+                       fraction=0.05, pad=0.02)
+    return image
+
+
+def _pipes_panel(ax, depth, alignment, mismatch):
+    """The pipe diagram, sections coloured by mismatch on one scale for the whole run."""
+    top = float(mismatch.max()) if mismatch is not None and mismatch.max() > 0 else 1.0
+    diagram = PipeDiagram(ax, depth, alignment, norm=mcolors.Normalize(0, top),
+                          title="sections coloured by mismatch with their partner", labels=False)
+    diagram.colorbar("mismatch")
+    ax.set_xlabel("section position i: F[i] above, B[i] below", fontsize="small")
+    return diagram
 
 
 class Scrubber:
@@ -615,7 +629,7 @@ class Scrubber:
     ``widget`` is what the notebook displays: a Play button and an IntSlider
     (linked in the browser with ``jslink``), a readout line and one PNG
     ``ipywidgets.Image`` that is redrawn in place from one reused figure.
-    Setting ``slider.value = k`` (or calling ``show(k)``) shows snapshot k.
+    Setting ``slider.value = snapshot`` (or calling ``show(snapshot)``) shows that snapshot.
     """
 
     def __init__(self, run, data=None, network=0, interval=200, dpi=72, figsize=(10, 4.6)):
@@ -640,18 +654,18 @@ class Scrubber:
     def _on_slider(self, change):
         self._draw(change["new"])
 
-    def show(self, k):
-        """Show snapshot k: the slider moves to k, and the image and readout follow."""
-        k = self.view.index(k)
-        if self.slider.value != k:
-            self.slider.value = k        # the slider's observer draws
+    def show(self, snapshot):
+        """Show a snapshot: the slider moves to it, and the image and readout follow."""
+        snapshot = self.view.index(snapshot)
+        if self.slider.value != snapshot:
+            self.slider.value = snapshot        # the slider's observer draws
         else:
-            self._draw(k)
+            self._draw(snapshot)
         return self
 
-    def _draw(self, k):
-        self.image.value = self.view.png(k)
-        self.readout.value = self.view.caption(k)
+    def _draw(self, snapshot):
+        self.image.value = self.view.png(snapshot)
+        self.readout.value = self.view.caption(snapshot)
 
     def __repr__(self):
         return (f"Scrubber over {self.run.epochs + 1} snapshots of network {self.view.network} "
@@ -665,7 +679,7 @@ class Scrubber:
 
 
 # ---------------------------------------------------------------------------
-# Animations and files, for readers with no kernel.
+# 5. Films and files, for readers with no kernel (notebook 03).
 # ---------------------------------------------------------------------------
 
 def snapshot_frames(epochs, count):
@@ -688,34 +702,10 @@ def _snapshot_view(run, data, network, dpi, figsize, view):
 
 
 def _frame_list(view, frames):
-    frames = list(range(view.run.epochs + 1)) if frames is None else [view.index(k) for k in frames]
+    frames = list(range(view.run.epochs + 1)) if frames is None else [view.index(s) for s in frames]
     if not frames:
         raise ValueError("frames is empty: give at least one snapshot index")
     return frames
-
-
-def _film(view, first):
-    """A bare figure of one image, the size of the view's frames: what movie writers save.
-
-    Movie writers redraw the whole figure for every frame, labels and all; this
-    figure holds only the frame the view drew by blitting what changed.
-    """
-    view.update(first)
-    rgba = view.render().copy()
-    height, width = rgba.shape[:2]
-    dpi = view.figure.dpi
-    film = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    FigureCanvasAgg(film)
-    film.patch.set_visible(False)    # the frame covers it; one image is all there is to draw
-    # RGBA bytes shown pixel for pixel ("none": no resampling) cost a writer's draw a few ms
-    screen = film.figimage(rgba, resize=False, origin="upper", interpolation="none")
-
-    def show(k):
-        view.update(k)
-        screen.set_data(view.render().copy())
-        return [screen]
-
-    return film, show
 
 
 def animation(run, data=None, network=0, frames=None, interval=200, dpi=50, figsize=(10, 4.6), view=None):
@@ -746,14 +736,14 @@ def write_movie(view, path, writer, frames=None):
     frames = _frame_list(view, frames)
     if isinstance(writer, GifWriter):
         with writer.saving(view.figure, str(path), dpi=view.figure.dpi):
-            for k in frames:
-                view.update(k)
+            for snapshot in frames:
+                view.update(snapshot)
                 writer.add_frame(view.render())
         return path
     film, show = _film(view, frames[0])
     with writer.saving(film, str(path), dpi=film.dpi):
-        for k in frames:
-            show(k)
+        for snapshot in frames:
+            show(snapshot)
             writer.grab_frame()
     return path
 
@@ -773,6 +763,142 @@ def _export_path(path, suffix):
         raise ValueError(f"the file name must end in {suffix}, got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def export_gif(run, path, data=None, network=0, frames=None, fps=10, dpi=60, writer=None, view=None):
+    """Write the snapshots as an animated GIF, in-process (no ffmpeg, no shell). Returns the path.
+
+    ``writer`` defaults to ``GifWriter(fps)``; ``matplotlib.animation.PillowWriter(fps)`` works too.
+    Give ``view`` (a ``SnapshotView`` of ``run``) to reuse one already laid out.
+    """
+    path = _export_path(path, ".gif")
+    view = _snapshot_view(run, data, network, dpi, (10, 4.6), view)
+    return write_movie(view, path, writer or GifWriter(fps=fps), frames)
+
+
+def can_export_mp4():
+    """True where matplotlib finds ffmpeg (this machine: yes; CI: no)."""
+    return writers.is_available("ffmpeg")
+
+
+def export_mp4(run, path, data=None, network=0, frames=None, fps=10, dpi=60, view=None):
+    """Write the snapshots as an MP4 where ffmpeg exists; returns the path, or None without ffmpeg."""
+    path = _export_path(path, ".mp4")
+    if not can_export_mp4():
+        return None
+    view = _snapshot_view(run, data, network, dpi, (10, 4.6), view)
+    # yuv420p: the pixel format every browser and player decodes
+    writer = writers["ffmpeg"](fps=fps, extra_args=["-pix_fmt", "yuv420p"])
+    return write_movie(view, path, writer, frames)
+
+
+# ---------------------------------------------------------------------------
+# 6. Drawing fast. Nothing here changes a pixel of the picture: tests/test_viz.py
+#    compares blitting with a full draw and every GIF frame with the view.
+# ---------------------------------------------------------------------------
+
+def _freeze_layout(figure):
+    """Lay the figure out once, then keep that layout: constrained layout would
+    otherwise run again on every draw, and it costs more than the drawing."""
+    figure.get_layout_engine().execute(figure)
+    figure.set_layout_engine("none")
+
+
+class _FullDraw:
+    """Draw the whole figure every time (a view with ``blit=False``)."""
+
+    def __init__(self, figure):
+        self.figure = figure
+        _freeze_layout(figure)
+
+    def render(self):
+        self.figure.canvas.draw()
+        return np.asarray(self.figure.canvas.buffer_rgba())
+
+
+class _Blitter:
+    """Redraw only the artists that change, and what lies on them, over a saved background.
+
+    The layout is frozen first, so overlaps and the background stay valid. The
+    changing artists are marked animated, so an ordinary draw leaves them out:
+    that draw becomes the background, saved once.
+    """
+
+    def __init__(self, figure, changing):
+        self.figure = figure
+        _freeze_layout(figure)
+        self.redrawn = self._redraw_order(changing)
+        for artist in self.redrawn:
+            artist.set_animated(True)
+        self.background = None
+
+    def _redraw_order(self, changing):
+        """What ``render`` redraws each step, in the order a full draw draws it.
+
+        The changing artists, and every artist of the same axes drawn on top of
+        one of them (the points on the decision map, the joints of the weight
+        view): blitting must give the picture drawing everything gives. The
+        layout is frozen, so overlaps are found once, from window extents.
+        """
+        renderer = self.figure.canvas.get_renderer()
+        changing_ids = {id(a) for a in changing}
+        order = []
+        for ax in self.figure.axes:
+            mine = [a for a in changing if a.axes is ax]
+            if not mine:
+                continue
+            # padded: antialiased edges reach a pixel or two past an extent
+            extents = [a.get_window_extent(renderer).padded(2) for a in mine]
+            lowest = min(a.get_zorder() for a in mine)
+
+            def on_top(artist):
+                if not artist.get_visible() or artist.get_zorder() < lowest:
+                    return False
+                box = artist.get_window_extent(renderer)
+                return any(box.overlaps(extent) for extent in extents)
+
+            skip = {id(a) for a in (ax.xaxis, ax.yaxis, ax.patch)}
+            above = [a for a in ax.get_children()
+                     if id(a) in changing_ids or (id(a) not in skip and on_top(a))]
+            # Axes.draw sorts its children by zorder, keeping their order otherwise; so do we.
+            order += sorted(above, key=lambda a: a.get_zorder())
+        order += [a for a in changing if a.axes is None]    # figure-level: the title
+        return order
+
+    def render(self):
+        canvas = self.figure.canvas
+        if self.background is None:
+            canvas.draw()      # everything static; the changing artists are animated, so skipped
+            self.background = canvas.copy_from_bbox(self.figure.bbox)
+        canvas.restore_region(self.background)
+        for artist in self.redrawn:
+            self.figure.draw_artist(artist)
+        return np.asarray(canvas.buffer_rgba())
+
+
+def _film(view, first):
+    """A bare figure of one image, the size of the view's frames: what movie writers save.
+
+    Movie writers redraw the whole figure for every frame, labels and all; this
+    figure holds only the frame the view drew by blitting what changed.
+    """
+    view.update(first)
+    rgba = view.render().copy()
+    height, width = rgba.shape[:2]
+    dpi = view.figure.dpi
+    film = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    FigureCanvasAgg(film)
+    film.patch.set_visible(False)    # the frame covers it; one image is all there is to draw
+    # RGBA bytes shown pixel for pixel ("none": no resampling) cost a writer's draw a few ms
+    screen = film.figimage(rgba, resize=False, origin="upper", interpolation="none")
+
+    def show(snapshot):
+        view.update(snapshot)
+        screen.set_data(view.render().copy())
+        return [screen]
+
+    return film, show
+
 
 
 class GifWriter(AbstractMovieWriter):
@@ -834,30 +960,3 @@ class GifWriter(AbstractMovieWriter):
         first.save(self.outfile, save_all=True, append_images=rest, duration=int(1000 / self.fps), loop=0,
                    optimize=True)
         self._frames = []
-
-
-def export_gif(run, path, data=None, network=0, frames=None, fps=10, dpi=60, writer=None, view=None):
-    """Write the snapshots as an animated GIF, in-process (no ffmpeg, no shell). Returns the path.
-
-    ``writer`` defaults to ``GifWriter(fps)``; ``matplotlib.animation.PillowWriter(fps)`` works too.
-    Give ``view`` (a ``SnapshotView`` of ``run``) to reuse one already laid out.
-    """
-    path = _export_path(path, ".gif")
-    view = _snapshot_view(run, data, network, dpi, (10, 4.6), view)
-    return write_movie(view, path, writer or GifWriter(fps=fps), frames)
-
-
-def can_export_mp4():
-    """True where matplotlib finds ffmpeg (this machine: yes; CI: no)."""
-    return writers.is_available("ffmpeg")
-
-
-def export_mp4(run, path, data=None, network=0, frames=None, fps=10, dpi=60, view=None):
-    """Write the snapshots as an MP4 where ffmpeg exists; returns the path, or None without ffmpeg."""
-    path = _export_path(path, ".mp4")
-    if not can_export_mp4():
-        return None
-    view = _snapshot_view(run, data, network, dpi, (10, 4.6), view)
-    # yuv420p: the pixel format every browser and player decodes
-    writer = writers["ffmpeg"](fps=fps, extra_args=["-pix_fmt", "yuv420p"])
-    return write_movie(view, path, writer, frames)

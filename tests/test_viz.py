@@ -329,3 +329,13 @@ def test_jshtml_animation_holds_the_chosen_frames(run, data):
 
 def test_repo_relative_paths():
     assert hv.repo_relative(hv.EXPORTS / "x.gif") == "notebooks/exports/x.gif"
+
+
+def test_largest_section_names_it_by_drawn_position():
+    per_section = np.zeros((2, 4))
+    per_section[1, 0] = 3.0            # backward section 0 in flow order is drawn rightmost: B[3]
+    assert hv.largest_section(per_section) == ("B[3]", 3.0)
+    per_section[0, 2] = 5.0
+    assert hv.largest_section(per_section) == ("F[2]", 5.0)
+    with pytest.raises(ValueError, match=r"shape \(2, depth\)"):
+        hv.largest_section(np.zeros((3, 4, 2)))

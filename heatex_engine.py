@@ -1,0 +1,194 @@
+"""heatex_engine: how heatex_core runs fast. Read heatex_core first.
+
+Nothing here decides a number. ``heatex_core`` says what is computed: the
+flow ``sigmoid(a @ W)``, the rules, the metrics. This module only decides
+where those arrays lie in memory and keeps them between steps, because a step
+of the blog's network pushes one sample through 2 x 10 sections of two units,
+and then numpy's fixed cost per call is nearly all of the cost.
+
+- ``layered_copy``: an exchanger's weights stored layer by layer.
+- ``FlowBuffers``: the flow of ``heatex_core.flow``, written in place into
+  buffers made once.
+- ``StepBuffers``: the flow of one sample per network plus copies of what the
+  rules read, laid out with the networks axis innermost.
+- ``Engine``: the buffers one exchanger keeps; ``HeatExchanger.learn`` and
+  ``heatex_core.measure`` go through it.
+- ``layer_first``, ``chunks``: small layouts for backprop and for measuring.
+
+``tests/test_engine.py`` checks every result here against heatex_core's readable
+code with exact equality; ``benchmarks/run.py`` measures the speed (README,
+"Benchmarks"). The engine imports nothing from heatex_core: the core passes in
+the rule and the function that finds partners.
+"""
+
+import numpy as np
+
+__all__ = ["layered_copy", "layer_first", "chunks", "FlowBuffers", "StepBuffers", "Engine", "MEASURE_CHUNK"]
+
+# Networks measured at once: every layer of 256 networks on 500 samples would
+# take 45 MB, and numpy is faster on arrays that stay in cache.
+MEASURE_CHUNK = 16
+
+# The weights' axes (network, pipe, section, inputs, width) in the order the
+# rules' copies lie in memory: inputs, width, section, pipe, network.
+RULE_MEMORY_ORDER = (3, 4, 2, 1, 0)
+
+
+def layered_copy(weights):
+    """A copy of (K, 2, depth, inputs, width) weights stored layer by layer.
+
+    In memory the order is (depth, pipe, network), seen in the usual order, so
+    an online step sweeps each layer of all networks in one run. Each section's
+    matrix is still one C-ordered block, so everything computed from it is the
+    same to the last bit.
+    """
+    k, pipes, depth, n_in, width = weights.shape
+    copy = np.empty((depth, pipes, k, n_in, width)).transpose(2, 1, 0, 3, 4)
+    copy[...] = weights
+    return copy
+
+
+def layer_first(array, axis):
+    """``array`` with ``axis`` moved first, copied C-ordered.
+
+    Backprop's matrix products go to BLAS, whose rounding can depend on how
+    arrays lie in memory; C-ordered copies make it never depend on the caller.
+    """
+    return np.ascontiguousarray(np.moveaxis(array, axis, 0))
+
+
+def chunks(weights, size=MEASURE_CHUNK):
+    """The networks of ``weights`` (K, ...) a few at a time."""
+    return [weights[k:k + size] for k in range(0, len(weights), size)]
+
+
+class FlowBuffers:
+    """The flow of ``heatex_core.flow``, computed in place into arrays made once.
+
+    ``lead`` is the shape of the leading axes (networks, pipes), ``m`` the
+    samples per call. Activations are stored layer by layer, the leading axes
+    reversed, so each layer of every network is one block numpy sweeps in one
+    run; with a bias (inputs = width + 1) the trailing 1 of every layer is
+    written here, once.
+    """
+
+    def __init__(self, weights_shape, lead, m):
+        depth, n_in, width = weights_shape[-3:]
+        self.layers_first = np.ones((depth + 1,) + lead[::-1] + (m, n_in))
+        negated_layers_first = np.empty((depth,) + lead[::-1] + (n_in, width))
+        to_lead_first = tuple(range(len(lead), 0, -1)) + (0, len(lead) + 1, len(lead) + 2)
+        self.acts = self.layers_first.transpose(to_lead_first)            # (..., depth + 1, m, inputs)
+        self.negated = negated_layers_first.transpose(to_lead_first)      # (..., depth, inputs, width)
+        self.inputs = self.acts[..., 0, :, :width]
+        self.one = np.ones(())    # an array: numpy need not convert a Python 1 on every call
+        self.layers = [(self.layers_first[layer], negated_layers_first[layer], self.layers_first[layer + 1, ..., :width])
+                       for layer in range(depth)]
+
+    def __call__(self, weights, inputs):
+        """Fill every layer from ``inputs`` and return the activations (a view of the buffer)."""
+        self.inputs[...] = inputs
+        # sigmoid(a @ W) = 1 / (1 + exp(-(a @ W))), and a @ (-W) is -(a @ W) to
+        # the last bit: negating the weights once saves a negation per layer.
+        np.negative(weights, out=self.negated)
+        # Functions looked up once, out passed by position: with one network
+        # a call costs more than its arithmetic (see README, "Benchmarks").
+        matmul, exp, add, reciprocal, one = np.matmul, np.exp, np.add, np.reciprocal, self.one
+        for previous, negated, out in self.layers:
+            matmul(previous, negated, out)
+            exp(out, out)
+            add(out, one, out)
+            reciprocal(out, out)             # 1 / out, the same bits
+        return self.acts
+
+
+class StepBuffers(FlowBuffers):
+    """The flow of one sample per network, and copies of what the rules read.
+
+    A rule meets every section of every network at once, but a section is only
+    a few numbers: laid out as the weights are, numpy would work through
+    K x 2 x depth tiny blocks one by one. So the rules get copies laid out with
+    the networks axis innermost in memory, (inputs, width, depth, pipe,
+    network), seen in the usual order. The shapes, the numbers and the rules'
+    code are the same either way.
+    """
+
+    def __init__(self, weights, partners, alignment):
+        super().__init__(weights.shape, weights.shape[:-3], 1)
+        k, pipes, depth, n_in, width = weights.shape
+        self.weights = weights
+        self.alignment = alignment
+        self.inputs = self.layers_first[0, ..., 0, :width]              # (2, K, width): x then y
+        self.rule_weights = np.empty((n_in, width, depth, pipes, k)).transpose(4, 3, 2, 0, 1)
+        self.rule_acts = np.empty((n_in, 1, depth + 1, pipes, k)).transpose(4, 3, 2, 1, 0)
+        self.partner = partners(self.rule_acts)     # a view: it follows every step
+        self.weights_in_rule_order = self.weights.transpose(RULE_MEMORY_ORDER)
+
+    def fits(self, weights, alignment):
+        """Whether these buffers still belong to ``weights`` and ``alignment``.
+
+        An exchanger may be given a new weights array or another alignment.
+        """
+        return weights is self.weights and alignment == self.alignment
+
+    def rule_inputs(self):
+        """The weights, the activations and the partners, in the rules' layout."""
+        self.rule_weights[...] = self.weights
+        self.rule_acts[...] = self.acts
+        return self.rule_weights, self.rule_acts, self.partner
+
+    def add_to_weights(self, change):
+        """weights += change, swept in the rules' memory order.
+
+        The change comes out of a rule laid out as its copies are; seen in that
+        order and told to keep it, numpy adds in long stretches.
+        """
+        if np.shape(change) != self.weights.shape:      # a rule may return a change that broadcasts
+            change = np.broadcast_to(change, self.weights.shape)
+        np.add(self.weights_in_rule_order, change.transpose(RULE_MEMORY_ORDER),
+               out=self.weights_in_rule_order, order="C")
+
+
+class Engine:
+    """The buffers one exchanger keeps between calls. Holds no state of the model.
+
+    Copies of an exchanger get a fresh engine: the buffers are views of one
+    another and of the weights, and a copy would cut those ties.
+    """
+
+    def __init__(self):
+        self.step_buffers = None
+        self.flows = {}
+
+    def step(self, weights, pairs, rule, settings, alignment, partners):
+        """One online step: flow pairs (2, K, width), x then y, add the rule's change in place.
+
+        ``partners(acts)`` gives each section's partner activations as a view of
+        ``acts``. Returns the activations the rule saw, (K, 2, depth + 1, 1,
+        inputs): a buffer the next step overwrites.
+        """
+        buffers = self.step_buffers
+        if buffers is None or not buffers.fits(weights, alignment):
+            buffers = self.step_buffers = StepBuffers(weights, partners, alignment)
+        acts = buffers(weights, pairs)
+        buffers.add_to_weights(rule(*buffers.rule_inputs(), settings))
+        return acts
+
+    def flow(self, weights, inputs):
+        """``heatex_core.flow(weights, inputs)`` into buffers kept for these shapes."""
+        lead = np.broadcast_shapes(weights.shape[:-3], inputs.shape[:-2])
+        key = (weights.shape, lead, inputs.shape[-2])
+        if key not in self.flows:
+            self.flows[key] = FlowBuffers(*key)
+        return self.flows[key](weights, inputs)
+
+    def __copy__(self):
+        return Engine()
+
+    def __deepcopy__(self, memo):
+        return Engine()
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self.__init__()
