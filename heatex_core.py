@@ -66,8 +66,8 @@ __all__ = [
     "flow", "layer_spread",
     "ALIGNMENTS", "partner_acts", "Touch", "touches",
     "per_network", "blog_rule", "schmidhuber_rule", "backprop_rule", "end_exchange_rule",
-    "RULES", "DEFAULT_ALIGNMENT", "is_local",
-    "Dataset", "circle_data", "xor_data", "majority_accuracy",
+    "RULES", "DEFAULT_ALIGNMENT", "register_rule", "is_local",
+    "Dataset", "circle_data", "xor_data", "data_set", "majority_accuracy",
     "DivergenceError", "train", "METRICS", "measure", "predict_labels",
     "RunFileError", "Run", "NetworkRun", "Grid",
 ]
@@ -677,6 +677,32 @@ RULES = {"blog": blog_rule, "schmidhuber": schmidhuber_rule, "backprop": backpro
 DEFAULT_ALIGNMENT = {"blog": "blog", "schmidhuber": "paper", "backprop": "paper", "end_exchange": "paper"}
 
 
+def register_rule(rule, name=None, alignment="paper"):
+    """Make a rule of your own usable by name, as ``HeatExchanger.build(..., rule=name)``.
+
+    ``rule`` is a function ``(weights, acts, partner, settings) -> change``,
+    like the rules above; ``name`` defaults to its ``__name__``; ``alignment``
+    is the alignment it gets unless the exchanger is given another. Check it
+    with ``is_local`` first: registering does not. Returns the name.
+    """
+    if not callable(rule):
+        raise TypeError(f"rule must be a function (weights, acts, partner, settings) -> change, "
+                        f"not {type(rule).__name__}")
+    name = rule.__name__ if name is None else name
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be a word like 'my_rule', got {name!r}")
+    if RULES.get(name, rule) is not rule and name in _BUILT_IN_RULES:
+        raise ValueError(f"{name!r} is a built-in rule; give yours another name")
+    if alignment not in ALIGNMENTS:
+        raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(ALIGNMENTS)}")
+    RULES[name] = rule
+    DEFAULT_ALIGNMENT[name] = alignment
+    return name
+
+
+_BUILT_IN_RULES = frozenset(RULES)
+
+
 class _LocalitySettings:
     """Settings for ``is_local``: two networks that differ in every setting."""
     step = np.array([0.5, 2.0])
@@ -787,6 +813,14 @@ def xor_data(n_train=500, n_test=500, width=2, seed=0):
     return _labelled(points, points[:, 0] * points[:, 1] > 0, width, n_train, "xor", seed)
 
 
+def data_set(name, width=2, seed=0, n_train=500, n_test=500):
+    """The circle or the XOR data by name: ``data_set("xor", width=16, seed=1)``."""
+    makers = {"circle": circle_data, "xor": xor_data}
+    if name not in makers:
+        raise ValueError(f"unknown data set {name!r}; choose one of {sorted(makers)}")
+    return makers[name](n_train, n_test, width=width, seed=seed)
+
+
 def _labelled(points, labels, width, n_train, name, seed):
     if width < 2:
         raise ValueError(f"width must be at least 2 to hold a point of the plane, got {width}")
@@ -829,11 +863,8 @@ def train(net, data, epochs=200, progress=True):
     metrics = {name: np.empty((epochs + 1,) + value.shape) for name, value in first.items()}
     for name, value in first.items():
         metrics[name][0] = value
-    epoch_range = range(1, epochs + 1)
-    if progress:
-        from tqdm.auto import tqdm
-        epoch_range = tqdm(epoch_range, desc=f"training {k} network{'s' * (k > 1)}")
-    for epoch in epoch_range:
+    bar = _progress_bar(epochs, f"training {k} network{'s' * (k > 1)}") if progress else None
+    for epoch in range(1, epochs + 1):
         order = np.stack([rng.permutation(len(data.x_train)) for rng in net.rngs]).T    # (n, K)
         # samples[t]: x then y of step t for every network, (2, K, width)
         samples = np.stack([data.x_train[order], data.y_train[order]], axis=1)
@@ -844,6 +875,10 @@ def train(net, data, epochs=200, progress=True):
         snapshots[epoch] = net.weights
         for name, value in measure(net, data).items():
             metrics[name][epoch] = value
+        if bar is not None:
+            bar.update()
+    if bar is not None:
+        bar.close()
     config = dict(net.config(), epochs=epochs, data=data.name, data_seed=data.seed,
                   n_train=len(data.x_train), n_test=len(data.x_test))
     return Run(config, snapshots, metrics)
@@ -884,6 +919,28 @@ def _measure_networks(weights, net, data):
 def predict_labels(outputs):
     """Class 1 where the mean of the output units exceeds one half."""
     return outputs.mean(axis=-1) > 0.5
+
+
+def _progress_bar(epochs, description):
+    """A tqdm bar over the epochs: a widget in Jupyter, text in a terminal.
+
+    A saved notebook keeps a widget's text only as it was when first shown
+    ("0%"), and a static page (GitHub, the reading site) shows that text. So in
+    Jupyter the bar is shown with a text that says what ran instead.
+    """
+    from tqdm.auto import tqdm
+    from tqdm.notebook import tqdm as notebook_tqdm
+    if not issubclass(tqdm, notebook_tqdm):
+        return tqdm(total=epochs, desc=description, unit="epoch")
+    from IPython.display import display
+    bar = tqdm(total=epochs, desc=description, unit="epoch", display=False)
+    if not hasattr(bar.container, "_repr_mimebundle_"):      # ipywidgets 7 (some hosted runtimes)
+        display(bar.container)
+        return bar
+    view = bar.container._repr_mimebundle_()
+    view["text/plain"] = f"{description} for {epochs} epoch{'s' * (epochs > 1)}"
+    display(view, raw=True)
+    return bar
 
 
 def _raise_if_diverged(net, epoch, weights_before, samples):
@@ -1072,6 +1129,17 @@ class Grid:
             raise ValueError(f"axis {axis} of values has {values.shape[axis]} entries; this grid has "
                              f"{self.n_networks} networks")
         return values.reshape(values.shape[:axis] + self.shape + values.shape[axis + 1:])
+
+    def rows(self, values, axis=0):
+        """Pairs (combination of settings, its seeds' values) from ``values`` with a networks axis.
+
+        ``for combo, accuracy in grid.rows(run.metrics["test_accuracy"][-1]):`` walks the
+        combinations in order, each with one value per seed.
+        """
+        values = np.moveaxis(np.asarray(values), axis, 0)
+        if len(values) != self.n_networks:
+            raise ValueError(f"axis {axis} of values has {len(values)} entries; this grid has {self.n_networks} networks")
+        return list(zip(self.combos, values.reshape((len(self.combos), len(self.seeds)) + values.shape[1:])))
 
     def metric(self, run, name):
         """A run's metric in the grid's shape: (epochs + 1, *settings, seeds, ...)."""

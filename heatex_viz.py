@@ -17,7 +17,11 @@ the order the notebooks use it:
    button over a run's snapshots).
 5. Films and files (notebook 03): ``animation`` (for pages with no kernel,
    ``to_jshtml``), ``export_gif``, ``export_mp4``.
-6. Drawing fast: ``_Blitter`` redraws only what changed and ``GifWriter``
+6. Does it learn? (notebooks 04-06): ``plot_accuracy_bands`` (many networks:
+   mean, worst and best), ``plot_layer_spread``, ``plot_decision_maps``,
+   ``plot_width_sweep``, and ``SignalDemo``, sliders for the shape of a fresh
+   pipe with the signal that reaches its output redrawn live.
+7. Drawing fast: ``_Blitter`` redraws only what changed and ``GifWriter``
    films the view's own pixels. Nothing there changes a pixel of the picture
    (tests/test_viz.py checks); read it last, if at all.
 
@@ -44,12 +48,14 @@ import heatex_core as hc
 
 __all__ = [
     "EXPORTS", "PIPE_NAMES", "WEIGHT_CMAP", "HEAT_CMAP", "OUTPUT_CMAP",
-    "position_order", "sections_by_position", "largest_section",
+    "position_order", "sections_by_position", "largest_section", "section_series",
     "exchange_pairs", "PipeDiagram", "draw_pipes",
     "plot_circle_data", "plot_learning_curves",
     "weight_grid", "weight_labels", "weight_norm", "plot_weights", "compare_weights",
     "decision_grid", "decision_map", "SnapshotView", "Scrubber",
     "snapshot_frames", "animation", "write_movie", "export_gif", "export_mp4", "can_export_mp4", "repo_relative",
+    "plot_accuracy_bands", "plot_layer_spread", "plot_decision_map", "plot_decision_maps", "plot_lines",
+    "plot_width_sweep", "print_accuracy_table", "SignalDemo",
     "GifWriter",
 ]
 
@@ -60,8 +66,9 @@ EXPORTS = ROOT / "notebooks" / "exports"
 PIPE_NAMES = hc.PIPES
 PIPE_LETTERS = ("F", "B")
 WEIGHT_CMAP = "RdBu_r"     # diverging: red positive, blue negative, white zero
-OUTPUT_CMAP = "RdBu_r"     # centred on 0.5, the forward pipe's decision threshold
+OUTPUT_CMAP = "PiYG"       # the forward pipe's output: green for class 1, pink for 0, white at 0.5
 HEAT_CMAP = "YlOrRd"       # mismatch is heat still to flow: pale = little, red = much
+CLASS_COLOURS = ("#c51b7d", "#4d9221")   # label 0 and label 1: the ends of OUTPUT_CMAP
 
 
 def _pyplot():
@@ -116,6 +123,20 @@ def largest_section(per_section):
         raise ValueError(f"give one number per section, shape (2, depth), got {np.shape(per_section)}")
     pipe, position = np.unravel_index(np.argmax(drawn), drawn.shape)
     return f"{PIPE_LETTERS[pipe]}[{position}]", float(drawn[pipe, position])
+
+
+def section_series(per_section, name):
+    """The values of one section, named as drawn ("F[0]", "B[3]"), from (..., 2, depth) in flow order.
+
+    ``section_series(run.network(0).metrics["mismatch"], "F[0]")`` is F[0]'s mismatch at every snapshot.
+    """
+    drawn = sections_by_position(per_section)
+    letter, _, rest = str(name).partition("[")
+    position = rest.rstrip("]")
+    depth = drawn.shape[-1]
+    if letter not in PIPE_LETTERS or not position.isdigit() or not int(position) < depth:
+        raise ValueError(f"name a section as drawn, F[i] or B[i] with i from 0 to {depth - 1}, got {name!r}")
+    return drawn[..., PIPE_LETTERS.index(letter), int(position)]
 
 
 # ---------------------------------------------------------------------------
@@ -298,8 +319,8 @@ def plot_circle_data(data, ax=None, split="train", title=None):
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(4.6, 4.6), layout="constrained")
     inside = y[:, 0] > 0.5
-    ax.plot(x[inside, 0], x[inside, 1], ".", color="tab:red", label=f"One ({inside.sum()})")
-    ax.plot(x[~inside, 0], x[~inside, 1], ".", color="tab:blue", label=f"Zero ({(~inside).sum()})")
+    ax.plot(x[inside, 0], x[inside, 1], ".", color=CLASS_COLOURS[1], label=f"One ({inside.sum()})")
+    ax.plot(x[~inside, 0], x[~inside, 1], ".", color=CLASS_COLOURS[0], label=f"Zero ({(~inside).sum()})")
     ax.set_aspect("equal")
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
@@ -320,23 +341,29 @@ def plot_learning_curves(run, data=None, network=0):
     network = _network_index(run, network)
     m = run.metrics
     epochs = np.arange(run.epochs + 1)
-    fig, axes = _pyplot().subplots(1, 3, figsize=(13, 3.8), layout="constrained")
+    fig, axes = _pyplot().subplots(1, 3, figsize=(13, 4.2), layout="constrained")
     ax = axes[0]
-    ax.plot(epochs, m["train_accuracy"][:, network], label="train")
-    ax.plot(epochs, m["test_accuracy"][:, network], label="test")
+    lowest = 0.3
+    for split, colour in (("train", "tab:blue"), ("test", "tab:orange")):
+        accuracy = m[f"{split}_accuracy"][:, network]
+        lowest = min(lowest, float(accuracy.min()) - 0.05)
+        if data is not None:
+            # a network that ignores x scores one of these two on this set: pale bands behind the line
+            ones = float(np.mean(getattr(data, f"y_{split}")[:, 0] > 0.5))
+            for level in (ones, 1 - ones):
+                ax.axhline(level, color=colour, linewidth=7, alpha=0.18, zorder=1)
+        ax.plot(epochs, accuracy, color=colour, linewidth=1.8, label=split, zorder=2)
     if data is not None:
-        # a network that ignores x scores one of these two: they bound "learnt nothing"
-        ones = float(np.mean(data.y_test[:, 0] > 0.5))
-        ax.axhline(ones, color="grey", linestyle="--", label="constant answers (all 1, all 0)")
-        ax.axhline(1 - ones, color="grey", linestyle="--")
-    ax.set_ylim(0, 1)
+        ax.plot([], [], color="grey", linewidth=7, alpha=0.3, label="constant answers\n(all 1, all 0) on that set")
+    ax.set_ylim(lowest, 1)
     ax.set_title("forward pipe: accuracy")
     ax.set_xlabel("epoch")
     ax.set_ylabel("fraction classified right")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left")
 
     ax = axes[1]
     ax.plot(epochs, m["reconstruction_error"][:, network], color="tab:purple")
+    ax.set_ylim(0, None)
     ax.set_title("backward pipe: reconstruction of x")
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean squared error of x̂")
@@ -394,7 +421,8 @@ def _label_weight_axes(ax, depth, inputs, width):
     for i in range(1, depth):       # white gaps between sections, as the pipes have joints
         ax.axvline(i * inputs - 0.5, color="white", linewidth=2)
     ax.axhline(width - 0.5, color="black", linewidth=1.5)   # forward above, backward below
-    ax.set_xlabel(f"section position i: F[i] above, B[i] below (each: input units {', '.join(units)})")
+    ax.set_xlabel(f"section position i, F[i] above the line, B[i] below; one column per input unit "
+                  f"({', '.join(units)})")
     ax.set_ylabel("pipe and output unit")
     ax.grid(False)
 
@@ -499,7 +527,7 @@ class SnapshotView:
     show it inline.
     """
 
-    def __init__(self, run, data=None, network=0, dpi=72, figsize=(10, 4.6), resolution=41, blit=True,
+    def __init__(self, run, data=None, network=0, dpi=100, figsize=(12, 5.6), resolution=41, blit=True,
                  scale="symlog", title=True):
         self.run = run
         self.network = _network_index(run, network)
@@ -572,14 +600,25 @@ class SnapshotView:
         return self._draw.render()
 
     def png(self, snapshot=None, compress_level=1):
-        """A snapshot (or the one shown) as PNG bytes."""
+        """A snapshot (or the one shown) as PNG bytes: exact pixels, for files and pages."""
+        return self._encode(snapshot, "png", compress_level=compress_level)
+
+    def jpeg(self, snapshot=None, quality=90):
+        """A snapshot (or the one shown) as JPEG bytes: what the scrubber sends on every step.
+
+        JPEG encodes a large figure several times faster than PNG, which keeps a
+        slider step near 30 ms; at quality 90 the text and flat colours stay clean.
+        """
+        return self._encode(snapshot, "jpeg", quality=quality)
+
+    def _encode(self, snapshot, format, **options):
         from PIL import Image
         if snapshot is not None:
             self.update(snapshot)
         rgba = self.render()
         buffer = io.BytesIO()
-        # The figure is opaque, so RGB is enough; level 1 trades a few KB for speed.
-        Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=compress_level)
+        # The figure is opaque, so RGB is enough.
+        Image.fromarray(rgba[..., :3]).save(buffer, format=format, **options)
         return buffer.getvalue()
 
 
@@ -627,12 +666,12 @@ class Scrubber:
     """Scrub through every snapshot of a run with a slider and a Play button.
 
     ``widget`` is what the notebook displays: a Play button and an IntSlider
-    (linked in the browser with ``jslink``), a readout line and one PNG
+    (linked in the browser with ``jslink``), a readout line and one JPEG
     ``ipywidgets.Image`` that is redrawn in place from one reused figure.
     Setting ``slider.value = snapshot`` (or calling ``show(snapshot)``) shows that snapshot.
     """
 
-    def __init__(self, run, data=None, network=0, interval=200, dpi=72, figsize=(10, 4.6)):
+    def __init__(self, run, data=None, network=0, interval=200, dpi=100, figsize=(12, 5.6)):
         import ipywidgets as widgets
         self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True, title=False)
         last = run.epochs
@@ -642,7 +681,7 @@ class Scrubber:
         self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=interval, description="Play")
         self.link = widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png")
+        self.image = widgets.Image(format="jpeg")
         self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.readout, self.image])
         self.slider.observe(self._on_slider, names="value")
         self._draw(0)
@@ -664,7 +703,7 @@ class Scrubber:
         return self
 
     def _draw(self, snapshot):
-        self.image.value = self.view.png(snapshot)
+        self.image.value = self.view.jpeg(snapshot)
         self.readout.value = self.view.caption(snapshot)
 
     def __repr__(self):
@@ -793,7 +832,246 @@ def export_mp4(run, path, data=None, network=0, frames=None, fps=10, dpi=60, vie
 
 
 # ---------------------------------------------------------------------------
-# 6. Drawing fast. Nothing here changes a pixel of the picture: tests/test_viz.py
+# 6. Does it learn? Many networks, held-out data, decision maps (notebooks 04-06).
+# ---------------------------------------------------------------------------
+
+def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabel="fraction of test points right"):
+    """Accuracy over epochs of many networks per label: the mean, and a band from the worst to the best.
+
+    ``curves`` maps a label to an array (epochs + 1, networks). ``baseline`` (the
+    majority answer's accuracy) is drawn dashed, ``target`` dotted. The legend
+    sits outside the axes, right of them, so it never covers a curve.
+    """
+    for label, accuracy in curves.items():
+        accuracy = np.asarray(accuracy, dtype=float)
+        if accuracy.ndim != 2:
+            raise ValueError(f"curves[{label!r}] must be (epochs + 1, networks), got shape {accuracy.shape}")
+        epochs = np.arange(len(accuracy))
+        line, = ax.plot(epochs, accuracy.mean(axis=1), linewidth=2, label=f"{label}: mean")
+        ax.fill_between(epochs, accuracy.min(axis=1), accuracy.max(axis=1), color=line.get_color(), alpha=0.12,
+                        linewidth=0)
+        ax.plot(epochs, accuracy.min(axis=1), color=line.get_color(), linewidth=0.8, linestyle=(0, (1, 2)),
+                label=f"{label}: worst and best")
+        ax.plot(epochs, accuracy.max(axis=1), color=line.get_color(), linewidth=0.8, linestyle=(0, (1, 2)))
+    if baseline is not None:
+        ax.axhline(baseline, color="grey", linestyle="--", label=f"majority baseline {baseline:.3f}")
+    if target is not None:
+        ax.axhline(target, color="black", linestyle=":", linewidth=1, label=f"{target:.0%}")
+    ax.set_ylim(0.3, 1.0)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    return ax
+
+
+def plot_layer_spread(spread, ax=None, title="how much each layer still varies over the data", label="networks"):
+    """The spread of each layer over the data points, (networks, depth + 1), on a log scale.
+
+    The median over the networks as a line, the band from the smallest to the largest.
+    """
+    spread = np.asarray(spread, dtype=float)
+    if spread.ndim != 2:
+        raise ValueError(f"spread must be (networks, depth + 1) as hc.layer_spread gives, got shape {spread.shape}")
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(7, 4), layout="constrained")
+    layers = np.arange(spread.shape[1])
+    ax.semilogy(layers, np.median(spread, axis=0), "o-", label=f"median of {len(spread)} {label}")
+    ax.fill_between(layers, spread.min(axis=0), spread.max(axis=0), alpha=0.2, label="smallest to largest")
+    ax.set_xticks(layers)
+    ax.set_title(title)
+    ax.set_xlabel("layer of the forward pipe (0 = x)")
+    ax.set_ylabel("std of activation over the data")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_decision_map(ax, forward_weights, data_name="circle", title=None, resolution=61):
+    """The forward pipe's output over the square, its 0.5 boundary in black, the truth dashed.
+
+    ``data_name`` ("circle" or "xor") says which truth to draw. Returns the image,
+    for a shared colour bar.
+    """
+    axis = np.linspace(-1, 1, resolution)
+    out = decision_map(forward_weights, decision_grid(resolution)).reshape(resolution, resolution)
+    image = ax.imshow(out, origin="lower", extent=(-1, 1, -1, 1), cmap=OUTPUT_CMAP, vmin=0, vmax=1,
+                      interpolation="nearest")
+    if out.min() < 0.5 < out.max():
+        ax.contour(axis, axis, out, levels=[0.5], colors="black", linewidths=1.2)
+    if data_name == "circle":
+        ax.add_patch(mpatches.Circle((0, 0), 0.8, fill=False, linestyle="--", color="dimgrey"))
+    elif data_name == "xor":
+        ax.axhline(0, linestyle="--", color="dimgrey")
+        ax.axvline(0, linestyle="--", color="dimgrey")
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(-1, 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    ax.grid(False)
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return image
+
+
+def plot_decision_maps(panels, ncols=4, suptitle=None, panel_size=3.3):
+    """A grid of decision maps with one colour bar: ``panels`` is a list of
+    (forward weights, data name, title). Returns the figure."""
+    panels = list(panels)
+    if not panels:
+        raise ValueError("panels is empty: give at least one (forward weights, data name, title)")
+    nrows = -(-len(panels) // ncols)
+    fig, axes = _pyplot().subplots(nrows, ncols, figsize=(panel_size * ncols + 1.2, panel_size * nrows + 0.6),
+                                   layout="constrained", squeeze=False)
+    for ax, (weights, data_name, title) in zip(axes.flat, panels):
+        image = plot_decision_map(ax, weights, data_name, title)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    fig.colorbar(image, ax=axes, label="forward output ŷ (class 1 above 0.5)", shrink=0.8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_lines(series, ax=None, title=None, xlabel="epoch", ylabel=None, log=False):
+    """One line per label: ``series`` maps a label to a 1-d array. The legend sits outside, right."""
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(7, 4), layout="constrained")
+    for label, values in series.items():
+        ax.plot(np.asarray(values, dtype=float), label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    return ax
+
+
+def plot_width_sweep(widths, accuracies, ax=None, title=None, target=0.9, ylabel="accuracy"):
+    """Mean and spread of accuracy against the width of the pipes, one line per label.
+
+    ``accuracies`` maps a label to a list with one array of per-network
+    accuracies per width. Error bars are one standard deviation; the x axis is
+    logarithmic, base 2.
+    """
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(7, 4), layout="constrained")
+    for label, per_width in accuracies.items():
+        per_width = [np.asarray(a, dtype=float) for a in per_width]
+        if len(per_width) != len(widths):
+            raise ValueError(f"accuracies[{label!r}] has {len(per_width)} entries for {len(widths)} widths")
+        ax.errorbar(widths, [a.mean() for a in per_width], yerr=[a.std() for a in per_width], marker="o",
+                    capsize=3, label=label)
+    if target is not None:
+        ax.axhline(target, color="black", linestyle=":", linewidth=1, label=f"{target:.0%}")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(widths, [str(w) for w in widths])
+    ax.set_xlabel("units per section (width)")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+def print_accuracy_table(results, baselines):
+    """Print mean, spread, worst and best accuracy of many networks, with the baseline of each data set.
+
+    ``results`` maps (label, data name) to per-network accuracies; ``baselines``
+    maps a data name to the majority answer's accuracy, printed first.
+    """
+    print(f"{'rule (sections x width)':28s}{'data':>7s}{'mean':>7s}{'spread':>8s}{'worst':>7s}{'best':>7s}{'nets':>6s}")
+    for name, baseline in baselines.items():
+        print(f"{'majority baseline':28s}{name:>7s}{baseline:7.3f}")
+        for (label, data_name), accuracy in results.items():
+            if data_name == name:
+                accuracy = np.asarray(accuracy, dtype=float)
+                print(f"{label:28s}{name:>7s}{accuracy.mean():7.3f}{accuracy.std():8.3f}{accuracy.min():7.3f}"
+                      f"{accuracy.max():7.3f}{len(accuracy):6d}")
+
+
+class SignalDemo:
+    """Sliders for the shape of a fresh pipe; the layer spread and a decision map redrawn live.
+
+    Depth, width, initial scale and bias set ``networks`` untrained exchangers
+    (the seeds given). The left panel is ``hc.layer_spread`` of their forward
+    pipes over the circle data, the right panel the decision map of the first.
+    Nothing is trained: the demo asks what reaches the output before any rule
+    has a chance. ``show(depth=..., ...)`` sets the sliders from code.
+    """
+
+    def __init__(self, seeds=range(20), depth=10, width=2, init_scale=1.0, bias=False, dpi=100):
+        import ipywidgets as widgets
+        self.seeds = hc._seed_list(list(seeds))
+        self.depth = widgets.IntSlider(value=depth, min=1, max=10, description="depth")
+        self.width = widgets.IntSlider(value=width, min=2, max=16, description="width")
+        self.init_scale = widgets.FloatLogSlider(value=init_scale, base=2, min=-3, max=4, step=0.25,
+                                                 description="init_scale")
+        self.bias = widgets.Checkbox(value=bias, description="bias")
+        self.readout = widgets.HTML()
+        self.image = widgets.Image(format="jpeg")
+        controls = widgets.VBox([self.depth, self.width, self.init_scale, self.bias])
+        self.widget = widgets.VBox([widgets.HBox([controls, self.readout]), self.image])
+        self.figure = Figure(figsize=(11, 4.2), dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.figure)
+        self.axes = self.figure.subplots(1, 2, width_ratios=(1.6, 1))
+        for control in (self.depth, self.width, self.init_scale, self.bias):
+            control.observe(lambda change: self._draw(), names="value")
+        self._draw()
+
+    def measure(self):
+        """The layer spread of every network, (networks, depth + 1), and the first forward pipe."""
+        net = hc.HeatExchanger.build(self.depth.value, self.width.value, seeds=self.seeds, rule="schmidhuber",
+                                     bias=self.bias.value, init_scale=self.init_scale.value)
+        points = hc.circle_data(500, 1, width=self.width.value, seed=0).x_train
+        return hc.layer_spread(net.weights[:, 0], points), net.network(0).forward
+
+    def show(self, **values):
+        """Set sliders from code, e.g. ``show(depth=2, width=16)``; the picture follows."""
+        controls = {"depth": self.depth, "width": self.width, "init_scale": self.init_scale, "bias": self.bias}
+        unknown = set(values) - set(controls)
+        if unknown:
+            raise ValueError(f"unknown control {sorted(unknown)}; choose from {sorted(controls)}")
+        with self.depth.hold_trait_notifications():
+            for name, value in values.items():
+                controls[name].value = value
+        self._draw()
+        return self
+
+    def _draw(self):
+        spread, forward = self.measure()
+        left, right = self.axes
+        left.clear()
+        right.clear()
+        plot_layer_spread(spread, ax=left, title="untrained forward pipes: spread of each layer over the data")
+        left.set_ylim(1e-12, 2)
+        left.set_xlim(-0.3, 10.3)        # the same axes for every depth, so pictures compare
+        plot_decision_map(right, forward, "circle", title=f"network 0's answer over the square (seed {self.seeds[0]})",
+                          resolution=41)
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="jpeg", pil_kwargs={"quality": 90})
+        self.image.value = buffer.getvalue()
+        output_spread = float(np.median(spread[:, -1]))
+        self.readout.value = (f"<p style='margin-left:1em'>median spread at the output: <b>{output_spread:.1e}</b>"
+                              f"<br>of the input's: <b>{float(np.median(spread[:, 0])):.2f}</b></p>")
+        self.output_spread = output_spread
+
+    def __repr__(self):
+        return ("SignalDemo: sliders for depth, width, init_scale and bias, with the layer spread and a "
+                "decision map (in Jupyter with a kernel)")
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+# ---------------------------------------------------------------------------
+# 7. Drawing fast. Nothing here changes a pixel of the picture: tests/test_viz.py
 #    compares blitting with a full draw and every GIF frame with the view.
 # ---------------------------------------------------------------------------
 

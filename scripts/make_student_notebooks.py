@@ -3,14 +3,16 @@
     python scripts/make_student_notebooks.py           # write notebooks/student/<name>.ipynb
     python scripts/make_student_notebooks.py --check   # exit 1 if a student notebook is missing or stale
 
-The master (for example ``notebooks/05_exercises.ipynb``) holds the solutions and is run by
+The master (for example ``notebooks/07_exercises.ipynb``) holds the solutions and is run by
 nbval. Its cells carry tags that say what the student gets instead:
 
 - ``solution`` on a code cell: the cell may hold only function definitions (and comments);
   each keeps its signature and docstring, and its body becomes ``raise NotImplementedError``.
   Calling the stub raises; defining it does not, so Run All goes through the whole notebook
-  and each check cell reports "not attempted yet".
-- ``solution`` on a markdown cell: replaced by a blank answer for the student to write.
+  and each check cell reports "not attempted yet". The master's code follows in a collapsed
+  "Click for a solution" cell, for students who work alone.
+- ``solution`` on a markdown cell: replaced by a blank answer for the student to write, with
+  the master's answer collapsed below it.
 - ``teacher-only``: dropped.
 
 Every output and execution count is cleared. The student version is never edited by hand:
@@ -26,11 +28,18 @@ import sys
 import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-MASTERS = [ROOT / "notebooks" / "05_exercises.ipynb"]
+MASTERS = [ROOT / "notebooks" / "07_exercises.ipynb"]
 STUDENT_DIR = ROOT / "notebooks" / "student"
 
 SOLUTION, TEACHER_ONLY = "solution", "teacher-only"
 BLANK_ANSWER = "**Your answer.** *Double-click here and write it.*"
+SOLUTION_SUFFIX = "-solution"
+
+
+def collapsed(summary, body):
+    """A markdown cell's text that shows ``summary`` and opens to ``body`` on a click."""
+    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
+
 NOTE_ID = "student-note"
 
 
@@ -88,20 +97,26 @@ def student_notebook(master):
             continue
         cell = copy.deepcopy(cell)
         cell.metadata = {"tags": cell.metadata["tags"]} if "tags" in cell.metadata else {}
+        solution = None
         if cell.cell_type == "code":
             if SOLUTION in tags:
+                solution = collapsed("Click for a solution (try first!)", f"```python\n{cell.source}\n```")
                 cell.source = stub_source(cell.source, f"cell {number} of {pathlib.Path(master).name}")
             cell.outputs = []
             cell.execution_count = None
         elif SOLUTION in tags:
+            solution = collapsed("Click for our answer (write yours first!)", cell.source)
             cell.source = BLANK_ANSWER
         cells.append(cell)
+        if solution is not None:
+            shown = nbformat.v4.new_markdown_cell(solution)
+            shown.id = f"{cell.id}{SOLUTION_SUFFIX}"
+            cells.append(shown)
     if not any(SOLUTION in c.metadata.get("tags", []) for c in nb.cells):
         raise SolutionCellError(f"{master} has no cell tagged '{SOLUTION}': is it an exercise master?")
     note = nbformat.v4.new_markdown_cell(
-        f"> **Your copy of the exercises.** Fill in each cell marked *Your answer*, run it, then run "
-        f"the check below it. (Generated from `notebooks/{pathlib.Path(master).name}` by "
-        f"`scripts/make_student_notebooks.py`.)")
+        "> **Your copy of the exercises.** Fill in each cell marked *Your answer*, run it, then run the "
+        "check below it. Hints and solutions open with a click: try first.")
     note.id = NOTE_ID
     cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, note)
     student.cells = cells

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import pathlib
+import re
 import secrets
 import shutil
 import signal
@@ -172,7 +173,7 @@ def open_notebook(page, base, token, name):
     page.wait_for_selector(IDLE)
 
 
-def run_all(page, timeout_s=60):
+def run_all(page, timeout_s=150):
     """Run > Run All Cells, then wait until the kernel is idle with no cell left to run.
 
     Run All stops at the first error, leaving the cells after it unnumbered: an error output
@@ -389,7 +390,49 @@ def scrub(page):
     assert not errors, "moving the slider put errors on the page:\n" + "\n---\n".join(errors)
 
 
-@pytest.mark.parametrize("prefix", ["01_", "02_"])
+# --- notebook 04's interactive demo --------------------------------------------------------------
+# heatex_viz.SignalDemo: VBox([HBox([VBox(sliders and a checkbox), HTML readout]), Image]).
+DEMO = f".widget-vbox{LIVE}:has(.widget-checkbox):has(img.widget-image)"
+
+
+READOUT_JS = """(box) => ([...box.querySelectorAll('.widget-html-content')]
+                             .map(e => e.textContent.trim()).find(t => t.includes('spread at the output')) || '')"""
+
+
+def demo_readout(page):
+    return page.eval_on_selector(DEMO, READOUT_JS)
+
+
+def test_the_signal_demo_sliders_redraw_the_picture(lab):
+    page, base, token = lab
+    name = notebook_named("04_")
+    with screenshot_on_failure(page, "04"):
+        run_notebook(page, base, token, name, "04")
+        page.locator(DEMO).first.scroll_into_view_if_needed(timeout=10_000)
+        before_text, before = demo_readout(page), image_digest(page, DEMO)[1]
+        assert "median spread at the output" in before_text
+        depth = page.locator(f"{DEMO} .widget-slider .noUi-handle").first     # the first slider: depth
+        assert int(float(depth.get_attribute("aria-valuenow"))) == 10
+        depth.focus()
+        for _ in range(8):                          # depth 10 -> 2: the signal survives
+            depth.press("ArrowLeft")
+        page.wait_for_function(
+            f"""([demo, old]) => {{
+                const box = document.querySelector(demo);
+                return !!box && ({READOUT_JS})(box) !== old;
+            }}""", arg=[DEMO, before_text], timeout=20_000, polling=100)
+        page.wait_for_timeout(1500)                 # let the last of the queued redraws land
+        after_text, after = demo_readout(page), image_digest(page, DEMO)[1]
+        assert int(float(depth.get_attribute("aria-valuenow"))) == 2
+        assert after != before, "moving the depth slider should redraw the picture"
+        spread = lambda text: float(re.search(r"output:\s*([0-9.e+-]+\d)", text)[1])
+        assert spread(after_text) > 1e3 * spread(before_text), (before_text, after_text)
+        shot(page, "04-demo")
+        errors = error_outputs(page)
+        assert not errors, "moving the demo's slider put errors on the page:\n" + "\n---\n".join(errors)
+
+
+@pytest.mark.parametrize("prefix", ["01_", "02_", "05_", "07_"])
 def test_other_notebooks_run_in_jupyterlab_without_errors(lab, prefix):
     page, base, token = lab
     with screenshot_on_failure(page, prefix.rstrip("_")):

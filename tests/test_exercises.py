@@ -1,9 +1,10 @@
 """The exercise notebook: the master's solutions, the generated student version, and its checks.
 
-nbval runs the master (notebooks/05_exercises.ipynb) strictly with the other notebooks. Here:
+nbval runs the master (notebooks/07_exercises.ipynb) strictly with the other notebooks. Here:
 the committed student version is exactly what the script makes from the master now; it runs
-top to bottom with every check saying "not attempted yet"; and the checks are not a rubber
-stamp -- fed wrong answers, each one says "not right yet".
+top to bottom with every check saying "not attempted yet" and no measurement shown before a
+prediction is written; and the checks are not a rubber stamp -- fed wrong answers, each one says
+"not right yet", without printing the right answer.
 """
 import importlib.util
 import json
@@ -19,7 +20,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-MASTER = ROOT / "notebooks" / "05_exercises.ipynb"
+MASTER = ROOT / "notebooks" / "07_exercises.ipynb"
 
 
 def load_generator():
@@ -48,33 +49,46 @@ def exercise_numbers(nb):
                   for n in re.findall(r"^check\((\d+), check_\1\)", c.source, re.M))
 
 
-# Deliberately wrong answers, one per exercise, each a mistake a student might make.
+# Deliberately wrong answers, one per exercise, each a mistake a student might make, and for each
+# a piece of the right answer that the check must not print.
 WRONG_ANSWERS = {
-    1: '''
+    1: ("""
 def predicted_shapes(depth, width, networks, samples, bias):
     return (networks, 2, depth, width, width), (networks, 2, depth + 1, samples, width)   # forgets the bias
-''',
-    2: '''
-def blog_update(W, a, o, p, step):
-    return step * (W / W.sum(axis=0)) * (a - o)    # forgets the partner's pull
-''',
-    3: '''
-def partner_layer(pipe, section, depth, alignment):
-    return depth - section    # ignores the alignment
-''',
-    4: '''
-def predict_ten_times_step():
-    return {"first_change_ratio": 1, "weights_travel": "about as far", "tells_points_apart": True}
-''',
-    5: '''
+""", ["(1, 2, 1, 2, 2)", "(3, 2, 10, 2, 2)", "(2, 2, 4, 4, 3)"]),
+    2: ("""
 def frozen_quantity(weights):
     return weights.sum(axis=-2)    # the column sums move with the weights
-''',
-    6: '''
-def layer_spreads(pipe_weights, points):
-    return hc.flow(pipe_weights, points).std(axis=-1).mean(axis=-1)    # spread over units, not points
-''',
+""", ["weights.sum(axis=-2, keepdims=True)"]),
+    3: ("""
+def schmidhuber_update(W, a, o, p, pull_previous, pull_partner, step):
+    e = pull_previous * (a - o) + pull_partner * (p - o)     # uses a, bias and all, as the previous layer
+    return step * np.outer(a, e * o * (1 - o))
+""", ["q = a[:len(o)]"]),
+    4: ("""
+def predict_ten_times_step():
+    return {"first_change_ratio": 1, "weights_travel": "about as far", "tells_points_apart": True}
+""", ["10.0 times", "'farther'", "False"]),
+    5: ("""
+def variance_parts(outputs, labels):
+    within = sum(((outputs[labels == c] - outputs[labels == c].mean(axis=0)) ** 2).sum(axis=1).mean()
+                 for c in (False, True)) / 2          # averages the classes, not the points
+    between = ((outputs.mean(axis=0)) ** 2).sum()     # forgets the class means
+    return within, between
+""", ["0.04", "0.36"]),
+    6: ("""
+def report(validation, test):
+    best = int(np.argmax(test))                      # lets the test points choose
+    return best, float(test[best])
+""", ["index 1", "0.86"]),
+    7: ("""
+def my_rule(weights, acts, partner, settings):
+    W, a, o, p = hc.touches(weights, acts, partner)
+    last = acts[..., -1:, 0, :o.shape[-1]]             # peeks at the pipe's output layer
+    return hc.per_network(settings.step, W) * a[..., :, None] * (last - o)[..., None, :]
+""", []),
 }
+GATED = {4: "first change at step 0.01", 5: "within-class", 6: "reported minus fresh accuracy"}
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +99,12 @@ def student_run(tmp_path_factory):
     shutil.copy(STUDENT, path)
     nb = nbformat.read(path, as_version=4)
     n_student_cells = len(nb.cells)
-    for number, source in WRONG_ANSWERS.items():
-        nb.cells.append(nbformat.v4.new_code_cell(source.strip() + f"\n\ncheck({number}, check_{number})"))
+    # A gated exercise's measurement runs again after the wrong prediction, as a student would run it.
+    measurements = dict(zip(sorted(GATED), [c.source for c in nb.cells if c.cell_type == "code"
+                                            and c.source.startswith("said = committed(")]))
+    for number, (source, _) in WRONG_ANSWERS.items():
+        again = "\n\n" + measurements[number] if number in measurements else ""
+        nb.cells.append(nbformat.v4.new_code_cell(source.strip() + again + f"\n\ncheck({number}, check_{number})"))
     # The kernel is this test's own Python (as nbval's --nbval-current-env), whatever kernels the
     # machine has installed.
     spec = folder / "kernels" / "this-python"
@@ -111,8 +129,8 @@ def test_the_master_holds_tagged_solutions_and_its_saved_checks_all_say_right():
     nb = nbformat.read(MASTER, as_version=4)
     solutions = tagged(nb, generator.SOLUTION)
     numbers = exercise_numbers(nb)
-    assert len(numbers) >= 5 and numbers == list(range(1, len(numbers) + 1))
-    assert len(solutions) == len(numbers), "one solution cell per exercise"
+    assert len(numbers) >= 7 and numbers == list(range(1, len(numbers) + 1))
+    assert len(solutions) >= len(numbers), "a solution cell for every exercise"
     for cell in solutions:
         assert "NotImplementedError" not in cell.source, "a solution cell in the master is still a stub"
         stub = generator.stub_source(cell.source)
@@ -124,12 +142,23 @@ def test_the_master_holds_tagged_solutions_and_its_saved_checks_all_say_right():
     assert tagged(nb, generator.SOLUTION, "markdown"), "the master's discussion answers are tagged solution"
 
 
-def test_the_student_version_hides_every_solution():
+def test_the_student_version_keeps_every_solution_behind_a_click():
     master = nbformat.read(MASTER, as_version=4)
     student = nbformat.read(STUDENT, as_version=4)
     ids = {c.id: c for c in student.cells}
     for cell in tagged(master, generator.SOLUTION) + tagged(master, generator.SOLUTION, "markdown"):
         assert cell.id in ids and ids[cell.id].source != cell.source
+        shown = ids[cell.id + generator.SOLUTION_SUFFIX]
+        assert shown.cell_type == "markdown" and shown.source.startswith("<details><summary>Click for ")
+        assert cell.source in shown.source and shown.source.endswith("</details>")
+    visible = [c.source for c in student.cells if not c.source.startswith("<details>")]
+    for cell in tagged(master, generator.SOLUTION):
+        body = cell.source.split('"""')[-1].strip()          # the code after each docstring
+        assert not any(body in text for text in visible), "a solution's body is visible without a click"
+    text = "\n".join(c.source for c in student.cells)
+    for maintainer_words in ("CI", "nbval", "master", "scripts/make_student_notebooks.py"):
+        assert maintainer_words not in text.replace("notebooks/student", ""), (
+            f"the student copy mentions {maintainer_words!r}: keep maintainer notes in cells tagged teacher-only")
     for cell in master.cells:
         if generator.TEACHER_ONLY in cell.metadata.get("tags", []):
             assert cell.id not in ids
@@ -147,13 +176,26 @@ def test_the_student_version_runs_with_only_stub_errors_and_says_not_attempted(s
     assert "right!" not in said and "not right yet" not in said
 
 
-def test_every_check_says_not_right_yet_to_a_wrong_answer(student_run):
+def test_no_measurement_is_shown_before_a_prediction_is_written(student_run):
+    cells, _ = student_run
+    said = "".join(printed(c) for c in cells if c.cell_type == "code")
+    assert said.count("Write your prediction in the cell above and run it first") == len(GATED)
+    for number, measured in GATED.items():
+        assert measured not in said, f"exercise {number} shows its measurement before any prediction"
+
+
+def test_every_check_says_not_right_yet_to_a_wrong_answer_and_keeps_the_answer_to_itself(student_run):
     _, wrong = student_run
     assert len(wrong) == len(WRONG_ANSWERS)
-    for number, cell in zip(WRONG_ANSWERS, wrong):
+    for (number, (_, secrets)), cell in zip(WRONG_ANSWERS.items(), wrong):
         errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
         assert not errors, f"exercise {number}'s check crashed on a wrong answer: {errors}"
-        assert printed(cell).startswith(f"Exercise {number}: not right yet."), printed(cell)
+        said = printed(cell)
+        assert f"Exercise {number}:" in said, said
+        said = said[said.index(f"Exercise {number}:"):]         # what the check says, after any measurement
+        assert said.startswith(f"Exercise {number}: not right yet."), said
+        for secret in secrets:
+            assert secret not in said, f"exercise {number}'s check prints the answer {secret!r}"
 
 
 def test_the_stub_maker_refuses_cells_it_cannot_stub_cleanly():

@@ -123,3 +123,24 @@ def test_hidden_pull_travels_with_the_run(tmp_path):
 def test_a_bad_hidden_pull_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="hidden_pull"):
         hc.HeatExchanger.build(2, 3, seeds=[0, 1], rule="end_exchange", bias=True, hidden_pull=bad)
+
+
+def test_a_registered_rule_trains_by_name():
+    def half_schmidhuber(weights, acts, partner, settings):
+        return 0.5 * hc.schmidhuber_rule(weights, acts, partner, settings)
+
+    name = hc.register_rule(half_schmidhuber)
+    try:
+        data = hc.circle_data(n_train=20, n_test=5, width=3, seed=0)
+        mine = hc.train(hc.HeatExchanger.build(2, 3, seeds=[0], rule=name, bias=True, step=0.2), data,
+                        epochs=1, progress=False)
+        theirs = hc.train(hc.HeatExchanger.build(2, 3, seeds=[0], rule="schmidhuber", bias=True, step=0.1), data,
+                          epochs=1, progress=False)
+        np.testing.assert_allclose(mine.snapshots, theirs.snapshots, rtol=1e-12, atol=1e-15)
+        assert mine.config["rule"] == "half_schmidhuber" and mine.config["alignment"] == "paper"
+    finally:
+        del hc.RULES[name], hc.DEFAULT_ALIGNMENT[name]
+    with pytest.raises(ValueError, match="built-in rule"):
+        hc.register_rule(half_schmidhuber, name="blog")
+    with pytest.raises(TypeError, match="rule must be a function"):
+        hc.register_rule("not a function")

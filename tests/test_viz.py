@@ -158,8 +158,11 @@ def check_scrubber_shows(scrubber, run, k, network):
     accuracy = run.metrics["test_accuracy"][k, network]
     assert f"test accuracy {accuracy:.3f}" in scrubber.readout.value
     picture = Image.open(io.BytesIO(scrubber.image.value))
-    assert picture.format == "PNG"
+    assert picture.format == "JPEG"
     assert picture.size == view.figure.canvas.get_width_height()
+    # JPEG at quality 90: the picture is the view's render, up to small compression errors
+    error = np.abs(np.asarray(picture.convert("RGB"), dtype=int) - view.render()[..., :3].astype(int))
+    assert error.mean() < 2.5, error.mean()
 
 
 @pytest.mark.parametrize("network", [0, 1])
@@ -194,8 +197,8 @@ def test_show_moves_the_slider_and_counts_from_the_end(run, data):
 def test_scrubber_draws_once_per_step(run, data, monkeypatch):
     scrubber = hv.Scrubber(run, data)
     calls = []
-    original = scrubber.view.png
-    monkeypatch.setattr(scrubber.view, "png", lambda k=None: calls.append(k) or original(k))
+    original = scrubber.view.jpeg
+    monkeypatch.setattr(scrubber.view, "jpeg", lambda k=None: calls.append(k) or original(k))
     scrubber.show(2)
     scrubber.slider.value = 3
     assert calls == [2, 3]
@@ -339,3 +342,54 @@ def test_largest_section_names_it_by_drawn_position():
     assert hv.largest_section(per_section) == ("F[2]", 5.0)
     with pytest.raises(ValueError, match=r"shape \(2, depth\)"):
         hv.largest_section(np.zeros((3, 4, 2)))
+
+
+def test_section_series_follows_one_section_by_its_drawn_name():
+    per_section = np.arange(2 * 3 * 4).reshape(3, 2, 4)      # (snapshots, pipes, sections in flow order)
+    np.testing.assert_array_equal(hv.section_series(per_section, "F[1]"), per_section[:, 0, 1])
+    np.testing.assert_array_equal(hv.section_series(per_section, "B[3]"), per_section[:, 1, 0])
+    for bad in ("F[4]", "X[0]", "F0", 3):
+        with pytest.raises(ValueError, match="name a section as drawn"):
+            hv.section_series(per_section, bad)
+
+
+def test_the_scrubber_is_large_enough_for_a_projector(run, data):
+    # at least twice the pixels of the 720 x 331 picture it used to send, text of 10 points at 100 dpi
+    width, height = hv.Scrubber(run, data).view.figure.canvas.get_width_height()
+    assert width * height >= 2 * 720 * 331 and width >= 1200
+
+
+def test_the_signal_demo_measures_fresh_pipes_and_redraws():
+    demo = hv.SignalDemo(seeds=range(5))
+    first = demo.image.value
+    blog_shape = demo.output_spread
+    net = hc.HeatExchanger.build(10, 2, seeds=range(5), rule="schmidhuber")
+    expected = hc.layer_spread(net.weights[:, 0], hc.circle_data(500, 1, seed=0).x_train)
+    assert np.isclose(blog_shape, np.median(expected[:, -1]))
+    demo.show(depth=2, width=16, init_scale=4.0, bias=True)
+    assert demo.image.value != first and demo.output_spread > 1e3 * blog_shape
+    assert Image.open(io.BytesIO(demo.image.value)).format == "JPEG"
+    demo.width.value = 3                           # a slider moved by hand redraws too
+    assert "median spread at the output" in demo.readout.value
+    with pytest.raises(ValueError, match="unknown control"):
+        demo.show(depth=2, colour="red")
+    assert repr(demo).startswith("SignalDemo")
+
+
+def test_the_plots_for_many_networks_draw_what_they_are_given():
+    fig, ax = plt.subplots()
+    curves = {"a": np.array([[0.5, 0.6], [0.7, 0.9]]), "b": np.full((2, 3), 0.5)}
+    hv.plot_accuracy_bands(ax, curves, baseline=0.48, title="t")
+    means = [line.get_ydata() for line in ax.get_lines() if line.get_label() == "a: mean"]
+    np.testing.assert_allclose(means[0], [0.55, 0.8])
+    with pytest.raises(ValueError, match="epochs \\+ 1, networks"):
+        hv.plot_accuracy_bands(ax, {"c": np.zeros(3)})
+    ax = hv.plot_layer_spread(np.array([[1.0, 0.1, 0.01], [1.0, 0.2, 0.02]]))
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [1.0, 0.15, 0.015])
+    weights = hc.HeatExchanger.build(2, 3, seeds=[0], rule="schmidhuber", bias=True).network(0).forward
+    fig = hv.plot_decision_maps([(weights, "circle", "one"), (weights, "xor", "two")], ncols=3)
+    assert sum(ax.get_visible() for ax in fig.axes) == 3      # two maps and the colour bar
+    ax = hv.plot_width_sweep([4, 8], {"x": [np.array([0.7, 0.8]), np.array([0.9, 0.9])]})
+    with pytest.raises(ValueError, match="for 2 widths"):
+        hv.plot_width_sweep([4, 8], {"x": [np.array([0.7])]})
+    plt.close("all")
