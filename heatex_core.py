@@ -1681,7 +1681,12 @@ def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, met
             replay._step(pair)
             broken = ~np.isfinite(replay.weights).all(axis=(-2, -1))     # (K, 2, depth)
             if broken.any():
+                where = f"at sample {t + 1} of the epoch"
                 break
+        else:       # a rule that gave another change the second time: name where the epoch ended broken
+            t, before = None, previous
+            broken = ~np.isfinite(net.weights).all(axis=(-2, -1))
+            where = "at a sample a replay of the epoch could not find (the rule answered differently)"
     k, p, i = map(int, np.argwhere(broken)[0])
     cause, hint = _divergence_cause(net, before, k, p, i)
     net.weights[...] = previous
@@ -1697,7 +1702,7 @@ def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, met
     return DivergenceError(
         f"weights stopped being finite in epoch {epoch}: network {k} (seed {int(net.seeds[k])}, "
         f"step {net.step[k]:g}), {PIPES[p]} pipe, section {i}, "
-        f"at sample {t + 1} of the epoch; {hint}. error.run keeps epochs 0 to {epoch - 1} of every network, "
+        f"{where}; {hint}. error.run keeps epochs 0 to {epoch - 1} of every network, "
         f"and the exchanger is left at the weights after epoch {epoch - 1}.",
         run=run, epoch=epoch, network=k, pipe=p, section=i, sample=t, cause=cause)
 
