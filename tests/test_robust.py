@@ -233,6 +233,7 @@ def test_snapshot_every_keeps_the_same_numbers_at_fewer_epochs(epochs, every, tm
         thin.network_at(epochs + 1)
 
 
+@pytest.mark.filterwarnings("ignore::heatex_core.WeightGrowthWarning")    # the blog's rule at width 8 grows fast
 def test_a_run_that_does_not_fit_is_refused_with_a_snapshot_every_that_fits(monkeypatch):
     data = hc.circle_data(20, 10, width=8)
     monkeypatch.setattr(hc, "_available_memory", lambda: 20e6)
