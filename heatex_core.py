@@ -1615,9 +1615,10 @@ def _growth_message(net, largest, when):
     grown = np.flatnonzero(largest > GROWTH_LIMIT)
     k = int(grown[0])
     others = f" (and {len(grown) - 1} more network{'s' * (len(grown) > 2)})" if len(grown) > 1 else ""
+    why = ("the blog's rule divides by the column sums of W, and one came near zero; another seed or a smaller "
+           "step may keep them in range" if net.rule == "blog" else "a smaller step keeps them in range")
     return (f"weights of network {k}{others} reached {largest[k]:.3g} {when} with step {net.step[k]:g}: past "
-            f"{GROWTH_LIMIT:g} every sigmoid they feed is saturated and the rule has stopped learning; "
-            "a smaller step keeps them in range")
+            f"{GROWTH_LIMIT:g} every sigmoid they feed is saturated and the rule has stopped learning; {why}")
 
 
 def _divergence_cause(net, before, k, p, i):
