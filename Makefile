@@ -12,9 +12,31 @@ STAMP := $(VENV)/.heatex-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test benchmark
+.PHONY: setup lab test benchmark venv rebuild-venv
 
-setup: $(STAMP)
+setup: venv
+
+# Two setups started at once (two terminals, two kernels' make) take turns: the
+# second waits on the lock beside .venv, then finds the environment made.
+# flock is util-linux's (Debian has it); where it is missing there is no lock.
+LOCK := $(abspath $(VENV)).lock
+LOCKED := $(if $(shell command -v flock 2>/dev/null),flock $(LOCK))
+venv:
+	@$(LOCKED) sh -c '$(MAKE) --no-print-directory -q $(STAMP) || $(MAKE) --no-print-directory $(STAMP)'
+
+# A half-built .venv (a setup interrupted, a package removed by hand) is rebuilt,
+# not used: it counts as made only when its stamp is there and its python finds
+# every module the tests and the lab need.
+NEEDED := heatex_core heatex_viz numpy matplotlib tqdm ipywidgets nbval pytest hypothesis jupyterlab notebook
+VENV_BROKEN := $(if $(wildcard $(VENV)),$(shell \
+	if [ ! -f $(STAMP) ]; then echo "its setup did not finish"; \
+	elif [ ! -x $(BIN)/jupyter ]; then echo "$(BIN)/jupyter is missing"; \
+	else $(BIN)/python -c "import importlib.util as u, sys; missing = [m for m in sys.argv[1:] if u.find_spec(m) is None]; print(', '.join(missing) + ' missing' if missing else '')" $(NEEDED) 2>/dev/null || echo "its python does not run"; fi))
+$(STAMP): $(if $(VENV_BROKEN),rebuild-venv)
+
+rebuild-venv:
+	@echo "$(VENV) is incomplete ($(VENV_BROKEN)): rebuilding it"
+	rm -rf $(VENV)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +44,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-lab: $(STAMP)
+lab: venv
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
 
-test: $(STAMP)
+test: venv
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \
 	exit $$status
 
-benchmark: $(STAMP)
+benchmark: venv
 	$(BIN)/python benchmarks/run.py

@@ -50,9 +50,15 @@ live in ``heatex_viz``.
 from __future__ import annotations
 
 import copy
+import inspect
 import itertools
 import json
+import math
+import os
+import pathlib
+import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -68,7 +74,7 @@ __all__ = [
     "per_network", "blog_rule", "schmidhuber_rule", "backprop_rule", "end_exchange_rule",
     "RULES", "DEFAULT_ALIGNMENT", "register_rule", "is_local",
     "Dataset", "circle_data", "xor_data", "data_set", "majority_accuracy",
-    "DivergenceError", "train", "METRICS", "measure", "predict_labels",
+    "DivergenceError", "WeightGrowthWarning", "RunTooLargeError", "train", "METRICS", "measure", "predict_labels",
     "RunFileError", "Run", "NetworkRun", "Grid",
 ]
 
@@ -117,10 +123,12 @@ class Section:
         source.sink = self
 
     def __gt__(self, other):
+        _check_section(other, ">")
         other.takes_input(self)
         return Pipe.through(other, arrow=">")
 
     def __lt__(self, other):
+        _check_section(other, "<")
         self.takes_input(other)
         return Pipe.through(self, arrow="<")
 
@@ -150,7 +158,7 @@ class Pipe:
     """
 
     def __init__(self, sections, arrow=">"):
-        sections = list(sections)
+        sections = _check_sections(sections)
         if not sections:
             raise ValueError("a pipe needs at least one section")
         if arrow not in (">", "<"):
@@ -243,7 +251,7 @@ class HeatExchanger:
         self.rule = rule
         self.alignment = alignment
         self.bias = bool(bias)
-        self.seeds = _per_network_array(seeds, "seeds", k, dtype=np.int64)
+        self.seeds = _per_network_array(_seed_array(seeds), "seeds", k, dtype=np.int64)
         self.init_scale = _per_network_array(init_scale, "init_scale", k)
         self.step = _per_network_array(step, "step", k)
         self.pull_previous = _per_network_array(pull_previous, "pull_previous", k)
@@ -263,6 +271,7 @@ class HeatExchanger:
         depth = _positive_int(depth, "depth")
         width = _positive_int(width, "width")
         seeds = _seed_list(seeds)
+        _check_bias(bias)
         scales = _per_network_array(init_scale, "init_scale", len(seeds))
         shape = (2, depth, width + bool(bias), width)
         rngs = [np.random.default_rng(s) for s in seeds]
@@ -275,6 +284,7 @@ class HeatExchanger:
     def from_weights(cls, forward, backward, **settings):
         """One network from given arrays: ``forward`` and ``backward`` are lists
         of (inputs, width) matrices, sections in flow order."""
+        forward, backward = _weight_list(forward, "forward"), _weight_list(backward, "backward")
         if len(forward) != len(backward):
             raise ValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
         shapes = {np.shape(w) for w in list(forward) + list(backward)}
@@ -285,6 +295,8 @@ class HeatExchanger:
     @classmethod
     def from_pipes(cls, forward, backward, seed=0, **settings):
         """One network from linked sections; missing weights are drawn from ``seed``."""
+        _check_pipe(forward, "forward")
+        _check_pipe(backward, "backward")
         if len(forward) != len(backward):
             raise ValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
         widths = set(forward.widths) | set(backward.widths)
@@ -351,10 +363,18 @@ class HeatExchanger:
         ``x`` and ``y`` have shape (width,) (the same pair for every network)
         or (K, width). Every change is computed first, then applied. Returns
         the activations the rule saw, (K, 2, depth + 1, 1, inputs).
+
+        If the step would leave a weight NaN or inf, the weights stay as they
+        were and ``DivergenceError`` names the section and the cause; weights
+        past ``GROWTH_LIMIT`` give a ``WeightGrowthWarning``.
         """
         x, y = (_check_sample(value, name, self) for name, value in (("x", x), ("y", y)))
         pairs = np.stack(np.broadcast_arrays(np.atleast_2d(x), np.atleast_2d(y)))    # (2, K or 1, width)
-        return self._step(pairs).copy()
+        before = self.weights.copy()
+        with np.errstate(all="ignore"):
+            acts = self._step(pairs).copy()
+        _check_step(self, before, pairs)
+        return acts
 
     def _step(self, pairs):
         """``learn`` without its checks, for ``train``: pairs (2, K, width) holds x then y.
@@ -367,12 +387,16 @@ class HeatExchanger:
         return partner_acts(acts, self.alignment, self.width)
 
     def predict(self, x):
-        """The forward pipe's output for x (m, width): shape (K, m, width)."""
-        return flow(self.weights[:, 0], np.asarray(x, dtype=float))[..., -1, :, :self.width]
+        """The forward pipe's output for x (m, width), or one set per network (K, m, width): shape (K, m, width)."""
+        x = _check_points(x, "x", self.width, self.n_networks)
+        with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
+            return flow(self.weights[:, 0], x)[..., -1, :, :self.width]
 
     def reconstruct(self, y):
-        """The backward pipe's output for y (m, width): shape (K, m, width)."""
-        return flow(self.weights[:, 1], np.asarray(y, dtype=float))[..., -1, :, :self.width]
+        """The backward pipe's output for y (m, width), or one set per network (K, m, width): shape (K, m, width)."""
+        y = _check_points(y, "y", self.width, self.n_networks)
+        with np.errstate(over="ignore"):
+            return flow(self.weights[:, 1], y)[..., -1, :, :self.width]
 
     def __getstate__(self):
         # The engine's buffers are not part of the model: copies and pickles
@@ -413,6 +437,7 @@ class Network:
         Returns (forward layers, backward layers), each (depth + 1, inputs) for
         one sample or (depth + 1, m, inputs) for m: layer 0 is x, and y.
         """
+        x, y = _check_pair(x, y, self.width)
         acts = self._acts(x, y)
         return (acts[0], acts[1]) if np.ndim(x) == 2 else (acts[0, :, 0], acts[1, :, 0])
 
@@ -437,11 +462,11 @@ class Network:
 
     def predict(self, x):
         """The forward pipe's output for x (m, width): (m, width)."""
-        return self.exchanger.predict(x)[self.k]
+        return self.exchanger.predict(_check_points(x, "x", self.width))[self.k]
 
     def reconstruct(self, y):
         """The backward pipe's output for y (m, width): (m, width)."""
-        return self.exchanger.reconstruct(y)[self.k]
+        return self.exchanger.reconstruct(_check_points(y, "y", self.width))[self.k]
 
     def pipes(self):
         """Fresh ``Pipe`` objects whose sections view this network's weights."""
@@ -782,7 +807,7 @@ def _scramble_untouched(rng, arrays, pipe, section):
 
 @dataclass
 class Dataset:
-    """Training and held-out samples. Targets repeat the label across the width."""
+    """Training and held-out samples. Targets repeat the label (0 or 1) across the width."""
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
@@ -799,8 +824,10 @@ class Dataset:
 
 
 def circle_data(n_train=500, n_test=500, width=2, seed=0, radius=0.8):
-    """The blog's data: points uniform in [-1, 1]^2, label 1 inside ``radius``."""
+    """The blog's data: points uniform in [-1, 1]^2, label 1 inside ``radius`` (between 0 and √2)."""
     n_train, n_test, width = (_positive_int(v, n) for v, n in ((n_train, "n_train"), (n_test, "n_test"), (width, "width")))
+    seed = _seed(seed, "seed")
+    radius = _check_radius(radius)
     points = np.random.default_rng(seed).uniform(-1, 1, (n_train + n_test, 2))
     labels = np.sqrt(np.power(points, 2).sum(axis=1)) <= radius
     return _labelled(points, labels, width, n_train, "circle", seed)
@@ -809,6 +836,7 @@ def circle_data(n_train=500, n_test=500, width=2, seed=0, radius=0.8):
 def xor_data(n_train=500, n_test=500, width=2, seed=0):
     """The contrast set: points uniform in [-1, 1]^2, label 1 where x0 * x1 > 0."""
     n_train, n_test, width = (_positive_int(v, n) for v, n in ((n_train, "n_train"), (n_test, "n_test"), (width, "width")))
+    seed = _seed(seed, "seed")
     points = np.random.default_rng(seed).uniform(-1, 1, (n_train + n_test, 2))
     return _labelled(points, points[:, 0] * points[:, 1] > 0, width, n_train, "xor", seed)
 
@@ -832,6 +860,7 @@ def _labelled(points, labels, width, n_train, name, seed):
 
 def majority_accuracy(data):
     """Test accuracy of always answering the training set's most common label."""
+    _check_data(data)
     train_labels = data.y_train[:, 0] > 0.5
     majority = train_labels.mean() >= 0.5
     return float(np.mean((data.y_test[:, 0] > 0.5) == majority))
@@ -842,27 +871,63 @@ def majority_accuracy(data):
 # ---------------------------------------------------------------------------
 
 class DivergenceError(FloatingPointError):
-    """A weight stopped being finite during training."""
+    """A weight stopped being finite during training or a step.
+
+    ``run`` is the ``Run`` up to the last epoch at which every weight of every
+    network was finite (``None`` for ``learn``); the exchanger is left at
+    those weights. ``epoch``, ``network``, ``pipe``, ``section`` and
+    ``sample`` say where the first weight broke, ``cause`` why.
+    """
+
+    def __init__(self, message, run=None, epoch=None, network=None, pipe=None, section=None, sample=None,
+                 cause=None):
+        super().__init__(message)
+        self.run, self.epoch, self.network, self.pipe = run, epoch, network, pipe
+        self.section, self.sample, self.cause = section, sample, cause
 
 
-def train(net, data, epochs=200, progress=True):
+class WeightGrowthWarning(RuntimeWarning):
+    """Weights grew past ``GROWTH_LIMIT``: every sigmoid they feed is saturated and learning has stopped."""
+
+
+# Past this size a weight saturates every sigmoid it feeds unless its inputs
+# differ by less than 1e-3 (sigmoid(1e4 * 1e-3) is 1 - 5e-5): the threshold of
+# WeightGrowthWarning. Notebook 02's blog run reaches about 700 in 60 epochs.
+GROWTH_LIMIT = 1e4
+
+
+def train(net, data, epochs=200, progress=True, snapshot_every=1):
     """Train ``net`` online on ``data`` for ``epochs`` epochs and return a ``Run``.
 
     Each epoch, every network draws a fresh shuffle of the training set from
     its own generator and takes one exchange step per sample. Snapshots and
-    metrics are kept at the start and after every epoch. ``progress`` shows a
-    ``tqdm.auto`` bar. Raises ``DivergenceError`` naming the epoch, network,
-    pipe and section if a weight stops being finite.
+    metrics are kept at the start and after every epoch, or with
+    ``snapshot_every=n`` after epochs n, 2n, ... and the last (the run's
+    ``snapshot_epochs`` says which); what is kept is the same either way.
+    ``progress`` shows a ``tqdm.auto`` bar.
+
+    Before anything is allocated the run's size is estimated; a run that does
+    not fit in the memory this machine has free raises ``RunTooLargeError``
+    with the size and a ``snapshot_every`` that fits. If a weight stops being
+    finite, ``DivergenceError`` names the epoch, network, pipe, section and
+    cause, carries the run up to the last finite epoch as ``error.run``, and
+    the exchanger is left at those weights. Weights past ``GROWTH_LIMIT`` give
+    a ``WeightGrowthWarning``, once.
     """
     epochs = _positive_int(epochs, "epochs")
-    _check_training(net, data)
+    snapshot_every = _positive_int(snapshot_every, "snapshot_every")
+    _check_training(net, data, progress)
     k = net.n_networks
-    snapshots = np.empty((epochs + 1,) + net.weights.shape)
-    snapshots[0] = net.weights
+    kept = _kept_epochs(epochs, snapshot_every)
     first = measure(net, data)
-    metrics = {name: np.empty((epochs + 1,) + value.shape) for name, value in first.items()}
+    snapshots, metrics = _allocate_run(net, data, first, kept, epochs, snapshot_every)
+    snapshots[0] = net.weights
     for name, value in first.items():
         metrics[name][0] = value
+    slot = 1                    # the next row of snapshots and metrics to fill
+    previous = snapshots[0]     # the weights at the start of the epoch: the last finite ones
+    spare = None if snapshot_every == 1 else np.empty_like(net.weights)
+    growth = _GrowthWatch()
     bar = _progress_bar(epochs, f"training {k} network{'s' * (k > 1)}") if progress else None
     for epoch in range(1, epochs + 1):
         order = np.stack([rng.permutation(len(data.x_train)) for rng in net.rngs]).T    # (n, K)
@@ -871,17 +936,26 @@ def train(net, data, epochs=200, progress=True):
         with np.errstate(all="ignore"):
             for pair in samples:
                 net._step(pair)
-        _raise_if_diverged(net, epoch, snapshots[epoch - 1], samples)
-        snapshots[epoch] = net.weights
-        for name, value in measure(net, data).items():
-            metrics[name][epoch] = value
+        if not growth.check(net, epoch):
+            if bar is not None:
+                bar.close()
+            raise _diverged(net, data, epoch, previous, previous is not spare, samples, snapshots, metrics, kept, slot)
+        if epoch == kept[slot]:
+            snapshots[slot] = net.weights
+            for name, value in measure(net, data).items():
+                metrics[name][slot] = value
+            previous = snapshots[slot]
+            slot += 1
+        else:
+            np.copyto(spare, net.weights)
+            previous = spare
         if bar is not None:
             bar.update()
     if bar is not None:
         bar.close()
     config = dict(net.config(), epochs=epochs, data=data.name, data_seed=data.seed,
                   n_train=len(data.x_train), n_test=len(data.x_test))
-    return Run(config, snapshots, metrics)
+    return Run(config, snapshots, metrics, snapshot_epochs=kept)
 
 
 METRICS = ("train_accuracy", "test_accuracy", "reconstruction_error", "mismatch")
@@ -895,7 +969,11 @@ def measure(net, data):
     - ``mismatch`` (K, 2, depth): for each section, the mean squared
       difference from its partner on the training set -- the heat still to flow.
     """
-    parts = [_measure_networks(weights, net, data) for weights in engine.chunks(net.weights)]
+    _check_net(net)
+    _check_data(data)
+    _check_widths(net, data)
+    size = _measure_chunk(net, data)
+    parts = [_measure_networks(weights, net, data) for weights in engine.chunks(net.weights, size)]
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
@@ -943,34 +1021,6 @@ def _progress_bar(epochs, description):
     return bar
 
 
-def _raise_if_diverged(net, epoch, weights_before, samples):
-    """Raise DivergenceError if a weight is no longer finite after this epoch.
-
-    The check runs once an epoch, so it costs nothing while all is well. When
-    it fails, NaN has usually spread through both pipes, so the epoch is
-    replayed from its starting weights, checking every step, to name the
-    section that broke first and the sample that broke it.
-    """
-    if np.isfinite(net.weights).all():
-        return
-    replay = copy.copy(net)
-    replay.weights = weights_before.copy()
-    with np.errstate(all="ignore"):
-        for t, pair in enumerate(samples):
-            replay._step(pair)
-            broken = ~np.isfinite(replay.weights).all(axis=(-2, -1))     # (K, 2, depth)
-            if broken.any():
-                break
-    k, p, i = map(int, np.argwhere(broken)[0])
-    hint = ("the blog's rule divides by the column sums of W, and one passed through zero; "
-            "try a smaller step, another seed or rule='schmidhuber'" if net.rule == "blog"
-            else "try a smaller step")
-    raise DivergenceError(
-        f"weights stopped being finite in epoch {epoch}: network {k} (seed {int(net.seeds[k])}, "
-        f"step {net.step[k]:g}), {PIPES[p]} pipe, section {i}, "
-        f"at sample {t + 1} of the epoch; {hint}")
-
-
 # ---------------------------------------------------------------------------
 # 8. Runs (notebook 02, section 6; notebooks 03-05).
 # ---------------------------------------------------------------------------
@@ -979,26 +1029,41 @@ class RunFileError(ValueError):
     """A file is not a heatex run, or is damaged."""
 
 
+class RunTooLargeError(MemoryError, ValueError):
+    """A run, or a run file, needs more memory than this machine has free."""
+
+
 RUN_FORMAT = "heatex-run"
-RUN_VERSION = 1
+RUN_VERSION = 2          # 2 adds snapshot_epochs; version 1 files (a snapshot every epoch) still load
+RUN_VERSIONS = (1, 2)
 
 
 @dataclass
 class Run:
-    """A training run: its config, every snapshot and the per-epoch metrics.
+    """A training run: its config, its snapshots and the metrics measured with them.
 
-    ``snapshots`` has shape (epochs + 1, K, 2, depth, inputs, width): entry 0 is
-    the initial weights, entry e the weights after epoch e. Each metric (see
-    ``measure``) has leading shape (epochs + 1, K), measured at the same
-    moments. ``run.network(k)`` is network k's history alone.
+    ``snapshots`` has shape (snapshots, K, 2, depth, inputs, width): entry 0 is
+    the initial weights, entry i the weights after epoch ``snapshot_epochs[i]``.
+    By default ``train`` keeps every epoch, so entry e is epoch e and there are
+    epochs + 1 entries; with ``snapshot_every=n`` it keeps epochs 0, n, 2n, ...
+    and the last. Each metric (see ``measure``) has leading shape
+    (snapshots, K), measured at the same epochs. ``config`` holds plain Python
+    values only, so it always saves. ``run.network(k)`` is network k's history
+    alone.
     """
     config: dict
     snapshots: np.ndarray
     metrics: dict = field(default_factory=dict)
+    snapshot_epochs: np.ndarray = None
+
+    def __post_init__(self):
+        self.config, self.snapshots, self.metrics, self.snapshot_epochs = _check_run(
+            self.config, self.snapshots, self.metrics, self.snapshot_epochs)
 
     @property
     def epochs(self):
-        return self.snapshots.shape[0] - 1
+        """The epochs trained: the epoch of the last snapshot."""
+        return int(self.snapshot_epochs[-1])
 
     @property
     def n_networks(self):
@@ -1006,12 +1071,12 @@ class Run:
 
     @property
     def forward(self):
-        """Every forward pipe at every snapshot: (epochs + 1, K, depth, inputs, width)."""
+        """Every forward pipe at every snapshot: (snapshots, K, depth, inputs, width)."""
         return self.snapshots[:, :, 0]
 
     @property
     def backward(self):
-        """Every backward pipe at every snapshot: (epochs + 1, K, depth, inputs, width)."""
+        """Every backward pipe at every snapshot: (snapshots, K, depth, inputs, width)."""
         return self.snapshots[:, :, 1]
 
     def network(self, k=0):
@@ -1022,39 +1087,53 @@ class Run:
         """Every network's history in turn."""
         return [self.network(k) for k in range(self.n_networks)]
 
+    def snapshot_index(self, epoch):
+        """Where in ``snapshots`` the weights after ``epoch`` are (0: before training; -1: the last)."""
+        return _epoch_index(self, epoch)
+
     def network_at(self, epoch, network=None):
-        """A HeatExchanger with the weights of snapshot ``epoch`` (all networks, or one)."""
+        """A HeatExchanger with the weights after ``epoch`` (all networks, or one); -1 is the last."""
         c = self.config
+        index = _epoch_index(self, epoch)
         chosen = slice(None) if network is None else [_network_index(network, self.n_networks)]
         per_network = {name: np.broadcast_to(np.asarray(c[name] if name in c else default, dtype=float),
                                              (self.n_networks,))[chosen]
                        for name, default in (("step", 0.001), ("pull_previous", 1.0), ("pull_partner", 1.0),
                                              ("hidden_pull", 0.0), ("init_scale", 1.0))}
-        return HeatExchanger(self.snapshots[epoch, chosen].copy(), rule=c["rule"], alignment=c["alignment"],
+        return HeatExchanger(self.snapshots[index, chosen].copy(), rule=c["rule"], alignment=c["alignment"],
                              seeds=np.asarray(c["seeds"])[chosen], bias=c["bias"], **per_network)
 
     def save(self, path):
+        """Write the run to ``path``, exactly that name, and return it as a ``pathlib.Path``.
+
+        The file is written beside ``path`` under a temporary name and renamed
+        into place when whole: a full disk, an interrupted kernel or a reader
+        in another process never sees half a file, and a run already at
+        ``path`` stays as it was until the new one is complete.
+        """
         arrays = {f"metric_{k}": v for k, v in self.metrics.items()}
-        np.savez_compressed(path, format=np.array(RUN_FORMAT), version=np.array(RUN_VERSION),
-                            config=np.array(json.dumps(self.config)), snapshots=self.snapshots, **arrays)
+        return _write_run_file(path, dict(format=np.array(RUN_FORMAT), version=np.array(RUN_VERSION),
+                                          config=np.array(_config_json(self.config)), snapshots=self.snapshots,
+                                          snapshot_epochs=self.snapshot_epochs, **arrays))
 
     @classmethod
     def load(cls, path):
-        contents = _read_run_file(path)
-        config = json.loads(str(contents["config"]))
-        snapshots = contents["snapshots"]
+        """Read a run that ``save`` wrote; ``RunFileError`` says what is wrong with a file that is not one."""
+        path, contents = _read_run_file(path)
+        config = _run_config(path, contents["config"])
+        snapshot_epochs = contents.get("snapshot_epochs")
         metrics = {k[len("metric_"):]: v for k, v in contents.items() if k.startswith("metric_")}
-        _check_run_contents(path, config, snapshots, metrics)
-        return cls(config, snapshots, metrics)
+        _check_run_contents(path, config, contents["snapshots"], metrics, snapshot_epochs)
+        return cls(config, contents["snapshots"], metrics, snapshot_epochs)
 
 
 class NetworkRun:
     """One network's history in a run, with no networks axis (views of the run's arrays).
 
-    ``snapshots`` (epochs + 1, 2, depth, inputs, width), ``forward`` and
-    ``backward`` (epochs + 1, depth, inputs, width), ``metrics`` with leading
-    axis epochs + 1 (``mismatch`` is (epochs + 1, 2, depth)), and ``config``:
-    this network's seed and settings as plain numbers.
+    ``snapshots`` (snapshots, 2, depth, inputs, width), ``forward`` and
+    ``backward`` (snapshots, depth, inputs, width), ``metrics`` with leading
+    axis snapshots (``mismatch`` is (snapshots, 2, depth)), ``snapshot_epochs``
+    and ``config``: this network's seed and settings as plain numbers.
     """
 
     def __init__(self, run, k):
@@ -1065,6 +1144,7 @@ class NetworkRun:
     forward = property(lambda self: self.snapshots[:, 0])
     backward = property(lambda self: self.snapshots[:, 1])
     epochs = property(lambda self: self.run.epochs)
+    snapshot_epochs = property(lambda self: self.run.snapshot_epochs)
 
     @property
     def metrics(self):
@@ -1076,7 +1156,7 @@ class NetworkRun:
                 for name, value in self.run.config.items() if name != "seeds"} | {"seed": self.run.config["seeds"][self.k]}
 
     def at(self, epoch):
-        """This network at snapshot ``epoch``, as a ``Network`` of its own exchanger."""
+        """This network after ``epoch``, as a ``Network`` of its own exchanger."""
         return self.run.network_at(epoch, self.k).network(0)
 
     def __repr__(self):
@@ -1100,6 +1180,7 @@ class Grid:
         for name, values in self.settings.items():
             if not values:
                 raise ValueError(f"{name} has no values; give a list of at least one")
+        _check_grid_settings(self.settings)
         self.combos = [dict(zip(self.settings, c)) for c in itertools.product(*self.settings.values())]
         self.shape = tuple(len(v) for v in self.settings.values()) + (len(self.seeds),)
 
@@ -1155,11 +1236,29 @@ class Grid:
 
 # ---------------------------------------------------------------------------
 # 9. Checks on what callers pass: the messages students see.
+#
+# Every message names the argument, says what was wrong with it and what to
+# do. The checks run once per call (once per epoch in ``train``), never inside
+# the loop over samples.
 # ---------------------------------------------------------------------------
+
+def _shown(value, limit=60):
+    """``repr(value)``, cut short: a message quotes what it was given, not a whole array."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _bytes(n):
+    """A size for people: 41.9 MB, 15.7 TB (powers of 1000, as disks and free(1) -h round them)."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
+        if abs(n) < 1000 or unit == "PB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+
 
 def _positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+        raise ValueError(f"{name} must be a whole number of at least 1, got {_shown(value)}")
     return int(value)
 
 
@@ -1171,48 +1270,173 @@ def _check_finite(array, what):
 def _network_index(k, n_networks):
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < n_networks:
         raise ValueError(f"network must be a whole number from 0 to {n_networks - 1} "
-                         f"(there are {n_networks}), got {k!r}")
+                         f"(there are {n_networks}), got {_shown(k)}")
     return int(k)
 
 
 def _pipe_index(pipe):
-    if pipe in PIPES:
+    if isinstance(pipe, str) and pipe in PIPES:
         return PIPES.index(pipe)
-    if pipe in (0, 1) and not isinstance(pipe, bool):
+    if isinstance(pipe, (int, np.integer)) and not isinstance(pipe, bool) and pipe in (0, 1):
         return int(pipe)
-    raise ValueError(f'pipe must be "forward" or "backward" (or 0, 1), got {pipe!r}')
+    raise ValueError(f'pipe must be "forward" or "backward" (or 0, 1), got {_shown(pipe)}')
+
+
+# --- sections, pipes and the exchanger -------------------------------------------
+
+def _check_section(other, arrow):
+    if not isinstance(other, Section):
+        raise TypeError(f"a Section links only to another Section: write Section(2) {arrow} Section(2), "
+                        f"not a Section {arrow} {type(other).__name__} ({_shown(other)})")
+
+
+def _check_sections(sections):
+    if isinstance(sections, (str, bytes)) or not hasattr(sections, "__iter__"):
+        raise TypeError(f"sections must be a list of Section objects in flow order, got {_shown(sections)}")
+    sections = list(sections)
+    for section in sections:
+        if not isinstance(section, Section):
+            raise TypeError(f"sections must hold Section objects only, got {type(section).__name__} "
+                            f"{_shown(section)}; make each with Section(width)")
+    return sections
+
+
+def _check_pipe(value, name):
+    if not isinstance(value, Pipe):
+        raise TypeError(f"{name} must be a Pipe of linked sections (e.g. Section(2) > Section(2)), "
+                        f"got {type(value).__name__}")
+
+
+def _weight_list(value, name):
+    """``from_weights``' pipe: a list of (inputs, width) matrices in flow order."""
+    if isinstance(value, np.ndarray) and value.ndim == 3:
+        value = list(value)
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list of (inputs, width) weight matrices, one per section in flow "
+                        f"order, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} has no sections; give at least one (inputs, width) weight matrix")
+    return list(value)
+
+
+def _check_bias(bias):
+    if not isinstance(bias, (bool, np.bool_)):
+        raise TypeError(f"bias must be True or False, got {_shown(bias)}")
+
+
+def _real_array(value, name):
+    """``value`` as a float array, or an error naming ``name`` if it is not real numbers."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):     # ragged lists
+        raise ValueError(f"{name} must be an array of numbers with one shape, got {_shown(value)}") from None
+    if array.dtype.kind not in "biuf":
+        kind = "complex numbers" if array.dtype.kind == "c" else f"{array.dtype} values"
+        raise TypeError(f"{name} must hold real numbers, got {kind} ({_shown(value)})")
+    return array.astype(float)
+
+
+def _seed_array(seeds, name="seeds"):
+    """Seeds as int64: one whole number from 0 to 2**63 - 1, or a list of them (shape kept)."""
+    try:
+        array = np.asarray(seeds)
+    except (ValueError, TypeError):
+        array = np.asarray(None)
+    if array.dtype.kind not in "iu" or array.ndim > 1 or array.size == 0 or np.any(array < 0) \
+            or np.any(array > np.iinfo(np.int64).max):
+        raise ValueError(f"{name} must be a whole number from 0 to 2**63 - 1 or a non-empty list of them "
+                         f"(numpy integers do), got {_shown(seeds)}; e.g. {name}=3 or {name}=[0, 1, 2]")
+    return array.astype(np.int64)
 
 
 def _seed_list(seeds):
-    seeds = np.atleast_1d(np.asarray(seeds))
-    if seeds.ndim != 1 or not np.issubdtype(seeds.dtype, np.integer):
-        raise ValueError(f"seeds must be a whole number or a list of them, got {seeds!r}")
-    return [int(s) for s in seeds]
+    return [int(s) for s in np.atleast_1d(_seed_array(seeds))]
+
+
+def _seed(value, name):
+    """One seed, as a plain int."""
+    array = _seed_array(value, name)
+    if array.ndim != 0:
+        raise ValueError(f"{name} must be one whole number from 0 to 2**63 - 1, got {_shown(value)}")
+    return int(array)
+
+
+# The bounds of the per-network settings: (lowest, whether the lowest itself is
+# allowed, why). A setting not named here must only be finite and real.
+SETTING_LIMITS = {
+    "step": (0, True, "a negative step moves every weight away from what the rule asks"),
+    "pull_previous": (0, True, "a negative pull pushes a section away from its input"),
+    "pull_partner": (0, True, "a negative pull pushes a section away from its partner"),
+    "hidden_pull": (0, True, "a negative pull turns the hidden sections' learning around"),
+    "init_scale": (0, False, "initial weights are drawn from [-init_scale, init_scale]; at 0 every weight is 0"),
+}
 
 
 def _per_network_array(value, name, k, dtype=float):
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        array = np.asarray(None)
+    if array.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must hold finite numbers, one or one per network ({k}), got {_shown(value)}"
+                         + ("; complex numbers have no place here" if array.dtype.kind == "c" else ""))
     if array.ndim == 0:
         array = np.full(k, array)
     if array.shape != (k,):
         raise ValueError(f"{name} must be one number or one per network ({k}), got shape {array.shape}")
-    if not np.issubdtype(array.dtype, np.number) or not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must hold finite numbers, got {value!r}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must hold finite numbers, got {_shown(value)}")
+    if name in SETTING_LIMITS:
+        low, inclusive, why = SETTING_LIMITS[name]
+        bad = array < low if inclusive else array <= low
+        if np.any(bad):
+            raise ValueError(f"{name} must be {'at least' if inclusive else 'more than'} {low}, got "
+                             f"{_shown(array[bad][0].item())}: {why}")
     return array.astype(dtype)
+
+
+def _setting_names():
+    """The per-network settings: every keyword of HeatExchanger's constructor but the weights and the choices."""
+    return [name for name in inspect.signature(HeatExchanger.__init__).parameters
+            if name not in ("self", "weights", "rule", "alignment", "bias")]
+
+
+def _check_settings(net):
+    """Check every per-network setting again (a student may have set ``net.step = 10``), as arrays of K."""
+    k = net.n_networks
+    for name in _setting_names():
+        if hasattr(net, name):
+            value = getattr(net, name)
+            if name == "seeds":
+                setattr(net, name, _per_network_array(_seed_array(value), name, k, dtype=np.int64))
+            else:
+                setattr(net, name, _per_network_array(value, name, k))
+
+
+def _check_grid_settings(settings):
+    known = [name for name in _setting_names() if name != "seeds"]
+    for name, values in settings.items():
+        if name not in known:
+            raise ValueError(f"{name} is not a per-network setting of HeatExchanger; vary one of {known}")
+        _per_network_array(values, name, len(values))
 
 
 def _check_exchanger(weights, rule, alignment, bias):
     """The weights as a float array (K, 2, depth, inputs, width) and the alignment, checked."""
-    if rule not in RULES:
-        raise ValueError(f"unknown rule {rule!r}; choose one of {sorted(RULES)}")
+    if not isinstance(rule, str) or rule not in RULES:
+        raise ValueError(f"unknown rule {_shown(rule)}; choose one of {sorted(RULES)} by name")
     alignment = DEFAULT_ALIGNMENT[rule] if alignment is None else alignment
-    if alignment not in ALIGNMENTS:
-        raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(ALIGNMENTS)}")
-    weights = np.array(weights, dtype=float)
+    if not isinstance(alignment, str) or alignment not in ALIGNMENTS:
+        raise ValueError(f"unknown alignment {_shown(alignment)}; choose one of {sorted(ALIGNMENTS)}")
+    _check_bias(bias)
+    weights = _real_array(weights, "weights")
     if weights.ndim != 5 or weights.shape[1] != 2:
         raise ValueError(
             "weights must have shape (networks, 2 pipes, depth, inputs, width), "
             f"got {weights.shape}")
+    if min(weights.shape[0], weights.shape[2], weights.shape[-1]) < 1:
+        raise ValueError(f"weights must hold at least one network, one section and one unit, got shape "
+                         f"{weights.shape}")
     width, n_in = weights.shape[-1], weights.shape[-2]
     if n_in != width + bool(bias):
         raise ValueError(
@@ -1225,25 +1449,86 @@ def _check_exchanger(weights, rule, alignment, bias):
     return weights, alignment
 
 
+def _check_net(net):
+    if not isinstance(net, HeatExchanger):
+        hint = ("; train the exchanger it belongs to, net.exchanger" if isinstance(net, Network)
+                else "; make one with HeatExchanger.build")
+        raise TypeError(f"net must be a heatex_core.HeatExchanger, not {type(net).__name__}{hint}")
+
+
+# --- samples and data ------------------------------------------------------------
+
+def _rows_not_finite(value):
+    return np.flatnonzero(~np.isfinite(value.reshape(-1, value.shape[-1])).all(axis=1))[:5].tolist()
+
+
 def _check_sample(value, name, net):
-    """A sample x or y for ``learn``: (width,) or (K, width) as floats."""
-    value = np.asarray(value, dtype=float)
+    """A sample x or y for ``learn``: (width,) or (K, width) as finite floats."""
+    value = _real_array(value, name)
     if value.ndim not in (1, 2) or value.shape[-1] != net.width or len(np.atleast_2d(value)) not in (1, net.n_networks):
         raise ValueError(f"{name} must have shape ({net.width},) or ({net.n_networks}, {net.width}) "
                          f"for {net.n_networks} networks of width {net.width}, got {value.shape}")
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{name} has NaN or inf (rows {_rows_not_finite(value)}); give finite numbers")
     return value
 
 
 def _check_one_sample(value, name, width):
-    value = np.asarray(value, dtype=float)
+    value = _real_array(value, name)
     if value.shape != (width,):
         raise ValueError(f"{name} must be one sample of shape ({width},), got shape {value.shape}")
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{name} has NaN or inf; give finite numbers")
     return value
+
+
+def _check_pair(x, y, width):
+    """x and y for ``Network.flow``: one sample (width,) or m samples (m, width) each, finite."""
+    x, y = _real_array(x, "x"), _real_array(y, "y")
+    for name, value in (("x", x), ("y", y)):
+        if value.ndim not in (1, 2) or value.shape[-1] != width:
+            raise ValueError(f"{name} must be one sample ({width},) or m samples (m, {width}), got shape {value.shape}")
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name} has NaN or inf; give finite numbers")
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    return x, y
+
+
+def _check_points(value, name, width, k=None):
+    """Points for ``predict`` and ``reconstruct``: (m, width), or (K, m, width) when ``k`` is given."""
+    value = _real_array(value, name)
+    ok = (value.ndim == 2 and value.shape[1] == width) or \
+         (k is not None and value.ndim == 3 and value.shape[0] in (1, k) and value.shape[2] == width)
+    if not ok:
+        shapes = f"(m, {width})" + (f" or ({k}, m, {width}), one set per network" if k is not None else "")
+        hint = f"; for one sample write [{name}] or {name}[None]" if value.shape == (width,) else ""
+        raise ValueError(f"{name} must be samples of shape {shapes}, got shape {value.shape}{hint}")
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{name} has NaN or inf in rows {_rows_not_finite(value)}; give finite numbers")
+    return value
+
+
+def _check_radius(radius):
+    if isinstance(radius, bool) or not isinstance(radius, (int, float, np.integer, np.floating)) \
+            or not 0 < radius < math.sqrt(2):
+        raise ValueError(f"radius must be a number between 0 and √2 ≈ 1.414 (beyond either, every point of "
+                         f"the square [-1, 1]² gets the same label), got {_shown(radius)}")
+    return float(radius)
+
+
+def _check_data(data):
+    if not isinstance(data, Dataset):
+        raise TypeError(f"data must be a heatex_core.Dataset (circle_data, xor_data or Dataset(x_train, y_train, "
+                        f"x_test, y_test) make one), not {type(data).__name__}")
 
 
 def _check_dataset(data):
     for key in ("x_train", "y_train", "x_test", "y_test"):
-        value = np.asarray(getattr(data, key))
+        try:
+            value = np.asarray(getattr(data, key))
+        except (ValueError, TypeError):
+            raise ValueError(f"{key} must be an array of numbers (samples, width) with one shape") from None
         if value.dtype == object or not (np.issubdtype(value.dtype, np.number) or value.dtype == bool):
             raise TypeError(f"{key} must hold numbers, got dtype {value.dtype}")
         if np.iscomplexobj(value):
@@ -1261,42 +1546,533 @@ def _check_dataset(data):
             raise ValueError(f"x_{split} has {len(x)} samples but y_{split} has {len(y)}")
         if len(x) == 0:
             raise ValueError(f"the {split} split is empty")
+        not_label = ~((y == 0) | (y == 1)).all(axis=1)
+        if not_label.any():
+            rows = np.flatnonzero(not_label)[:5].tolist()
+            raise ValueError(f"y_{split} must hold labels 0 or 1, got {np.unique(y[not_label])[:4].tolist()} in rows "
+                             f"{rows}; use 1.0 for class 1 and 0.0 for class 0")
+        disagree = (y != y[:, :1]).any(axis=1)
+        if disagree.any():
+            raise ValueError(f"y_{split} must repeat each sample's label across its {y.shape[1]} columns; rows "
+                             f"{np.flatnonzero(disagree)[:5].tolist()} disagree: give each sample one label, "
+                             "e.g. np.repeat(labels[:, None], width, axis=1)")
     widths = {a.shape[1] for a in (data.x_train, data.y_train, data.x_test, data.y_test)}
     if len(widths) != 1:
         raise ValueError(f"inputs and targets must have the same width as the pipes, got widths {sorted(widths)}")
+    if not isinstance(data.name, str):
+        raise TypeError(f"name must be text that names the data, got {_shown(data.name)}")
+    data.seed = None if data.seed is None else _seed(data.seed, "seed")
 
 
-def _check_training(net, data):
-    if not isinstance(data, Dataset):
-        raise TypeError(f"data must be a heatex_core.Dataset (see circle_data), not {type(data).__name__}")
+def _check_widths(net, data):
     if data.width != net.width:
         raise ValueError(f"the data is {data.width} wide but the pipes are {net.width} wide; "
                          f"make the data with width={net.width} or build pipes of width {data.width}")
 
 
-def _read_run_file(path):
-    """The arrays of a run file, or a RunFileError that says what is wrong with it."""
+def _check_training(net, data, progress):
+    _check_net(net)
+    _check_data(data)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False, got {_shown(progress)}")
+    _check_dataset(data)         # the arrays may have been changed since the Dataset was made
+    _check_widths(net, data)
+    _check_settings(net)
+    if not np.all(np.isfinite(net.weights)):
+        raise ValueError("net's weights contain NaN or inf (a DivergenceError caught and ignored, or weights set "
+                         "by hand?); build the exchanger again")
+
+
+# --- how big a run is, and what the machine has --------------------------------------
+
+def _kept_epochs(epochs, every):
+    """The epochs whose snapshots a run keeps: 0, every, 2 every, ... and the last."""
+    kept = np.arange(0, epochs + 1, every)
+    return kept if kept[-1] == epochs else np.append(kept, epochs)
+
+
+def _available_memory():
+    """Bytes this process may still fill, or None where that cannot be told.
+
+    The least of the machine's free memory (MemAvailable) and what a cgroup
+    (a container's limit) still allows, page cache counted as free.
+    """
+    found = []
     try:
-        with np.load(path, allow_pickle=False) as f:
-            contents = {k: f[k] for k in f.files}
-    except FileNotFoundError:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        limit = pathlib.Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit != "max":
+            used = int(pathlib.Path("/sys/fs/cgroup/memory.current").read_text())
+            stat = dict(line.split() for line in pathlib.Path("/sys/fs/cgroup/memory.stat").read_text().splitlines())
+            found.append(int(limit) - used + int(stat.get("inactive_file", 0)))
+    except (OSError, ValueError):
+        pass
+    if not found and hasattr(os, "sysconf"):
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError):
+            pass
+    return max(min(found), 0) if found else None
+
+
+def _allocate_run(net, data, first, kept, epochs, every):
+    """The snapshots and metrics arrays of a run, after checking that they fit in the memory free."""
+    k, n = net.n_networks, len(kept)
+    row = net.weights.nbytes + sum(value.nbytes for value in first.values())    # one snapshot and its metrics
+    measuring = 2 * (net.depth + 1) * (len(data.x_train) + len(data.x_test)) * net.weights.shape[-2] * 8
+    fixed = (len(data.x_train) * k * (2 * net.width + 1) * 8       # an epoch's shuffled samples
+             + (net.weights.nbytes if every > 1 else 0)             # the last epoch's weights, when not kept
+             + min(engine.KEEP_BYTES, measuring * min(k, engine.MEASURE_CHUNK)))
+    need = n * row + fixed
+    available = _available_memory()
+    if available is not None and need > 0.9 * available:
+        raise RunTooLargeError(_too_large(net, n, row, fixed, need, available, epochs))
+    try:
+        snapshots = np.empty((n,) + net.weights.shape)
+        metrics = {name: np.empty((n,) + value.shape) for name, value in first.items()}
+    except MemoryError:
+        raise RunTooLargeError(_too_large(net, n, row, fixed, need, available, epochs)) from None
+    return snapshots, metrics
+
+
+def _too_large(net, n, row, fixed, need, available, epochs):
+    k = net.n_networks
+    what = (f"this run needs about {_bytes(need)}: {n} snapshots of {k} network{'s' * (k > 1)} "
+            f"({net.depth} sections of {net.weights.shape[-2]}x{net.width} weights), {_bytes(row)} each with "
+            f"its metrics, but this machine has {_bytes(available) if available is not None else 'less'} free")
+    room = None if available is None else int((0.9 * available - fixed) // row)
+    if room is not None and room < 2:
+        return (what + "; even the first and last snapshot do not fit: train fewer networks at once "
+                f"(about {max(int(0.9 * available // (2 * max(row // k, 1) + fixed // k)), 1)} would), or free memory")
+    every = max(1, math.ceil(epochs / max((room or n // 10) - 2, 1)))
+    return (what + f"; keep fewer snapshots with snapshot_every={every} (it keeps {len(_kept_epochs(epochs, every))}), "
+            "train fewer epochs, or train fewer networks at once")
+
+
+def _measure_chunk(net, data):
+    """Networks measured at once: 16, or fewer where one network's flow of the training set is large,
+    so that the buffers an exchanger keeps stay within heatex_engine.KEEP_BYTES."""
+    one = 2 * (net.depth + 1) * len(data.x_train) * net.weights.shape[-2] * 8
+    return int(min(engine.MEASURE_CHUNK, max(1, engine.KEEP_BYTES // 2 // one)))
+
+
+# --- divergence and growth --------------------------------------------------------------
+
+class _GrowthWatch:
+    """Once an epoch: are the weights finite, and did any grow past GROWTH_LIMIT (said once)?"""
+
+    def __init__(self):
+        self.warned = False
+
+    def check(self, net, epoch):
+        w = net.weights
+        largest = np.maximum(w.max(axis=(1, 2, 3, 4)), -w.min(axis=(1, 2, 3, 4)))    # NaN stays NaN
+        if not np.all(np.isfinite(largest)):
+            return False
+        if not self.warned and largest.max() > GROWTH_LIMIT:
+            self.warned = True
+            warnings.warn(_growth_message(net, largest, f"in epoch {epoch}"), WeightGrowthWarning, stacklevel=3)
+        return True
+
+
+def _growth_message(net, largest, when):
+    grown = np.flatnonzero(largest > GROWTH_LIMIT)
+    k = int(grown[0])
+    others = f" (and {len(grown) - 1} more network{'s' * (len(grown) > 2)})" if len(grown) > 1 else ""
+    why = ("the blog's rule divides by the column sums of W, and one came near zero; another seed or a smaller "
+           "step may keep them in range" if net.rule == "blog" else "a smaller step keeps them in range")
+    return (f"weights of network {k}{others} reached {largest[k]:.3g} {when} with step {net.step[k]:g}: past "
+            f"{GROWTH_LIMIT:g} every sigmoid they feed is saturated and the rule has stopped learning; {why}")
+
+
+def _divergence_cause(net, before, k, p, i):
+    """Why section (k, p, i) broke in a step from weights ``before``: (cause, hint)."""
+    W = before[k, p, i]
+    step = float(net.step[k])
+    size = float(np.abs(before[k]).max())
+    if size == 0:
+        start = ("start from weights that are not all 0 (HeatExchanger.build draws them from [-init_scale, "
+                 "init_scale]; the blog's init_scale is 1)")
+        return "zero weights", (f"every weight of network {k} was 0, so every column sum of W is 0 and the blog's "
+                                f"rule divides by it; {start}" if net.rule == "blog" else
+                                f"every weight of network {k} was 0; {start}")
+    if net.rule == "blog":
+        sums, spread = np.abs(W.sum(axis=-2)), np.abs(W).sum(axis=-2)
+        if np.any(sums <= 1e-12 * np.maximum(spread, np.finfo(float).tiny)):
+            return "column sum", ("a column sum of W passed through zero, and the blog's rule divides by the column "
+                                  "sums (W / column sums); try another seed, a smaller step or rule='schmidhuber'")
+    if step >= 1e3 or size * max(step, 1.0) > GROWTH_LIMIT:
+        return "overflow", (f"the change overflowed: with step {step:g} the weights had reached {size:.3g}; "
+                            "try a smaller step (the blog's is 0.001)")
+    if net.rule == "blog":
+        return "column sum", ("the blog's rule divides by the column sums of W, and one came close to zero; "
+                              "try a smaller step, another seed or rule='schmidhuber'")
+    return "unknown", "try a smaller step"
+
+
+def _check_step(net, before, pairs):
+    """After ``learn``'s step: NaN or inf puts the weights back and raises; growth warns once."""
+    w = net.weights
+    largest = np.maximum(w.max(axis=(1, 2, 3, 4)), -w.min(axis=(1, 2, 3, 4)))
+    if np.all(np.isfinite(largest)):
+        if largest.max() > GROWTH_LIMIT and not getattr(net, "_growth_warned", False):
+            net._growth_warned = True
+            warnings.warn(_growth_message(net, largest, "after this step"), WeightGrowthWarning, stacklevel=3)
+        return
+    broken = ~np.isfinite(w).all(axis=(-2, -1))
+    k, p, i = map(int, np.argwhere(broken)[0])
+    cause, hint = _divergence_cause(net, before, k, p, i)
+    net.weights[...] = before
+    raise DivergenceError(
+        f"this step would have made weights NaN or inf: network {k} (seed {int(net.seeds[k])}, step "
+        f"{net.step[k]:g}), {PIPES[p]} pipe, section {i}; {hint}. The weights are left as they were before it.",
+        network=k, pipe=p, section=i, cause=cause)
+
+
+def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, metrics, kept, slot):
+    """The DivergenceError for an epoch that left a weight NaN or inf.
+
+    NaN has usually spread through both pipes by the end of the epoch, so the
+    epoch is replayed from its starting weights, checking every step, to name
+    the section that broke first, the sample that broke it and why. The
+    exchanger is put back to the epoch's starting weights, and the error
+    carries the run up to there.
+    """
+    replay = copy.copy(net)
+    replay.weights = previous.copy()
+    with np.errstate(all="ignore"):
+        for t, pair in enumerate(samples):
+            before = replay.weights.copy()
+            replay._step(pair)
+            broken = ~np.isfinite(replay.weights).all(axis=(-2, -1))     # (K, 2, depth)
+            if broken.any():
+                where = f"at sample {t + 1} of the epoch"
+                break
+        else:       # a rule that gave another change the second time: name where the epoch ended broken
+            t, before = None, previous
+            broken = ~np.isfinite(net.weights).all(axis=(-2, -1))
+            where = "at a sample a replay of the epoch could not find (the rule answered differently)"
+    k, p, i = map(int, np.argwhere(broken)[0])
+    cause, hint = _divergence_cause(net, before, k, p, i)
+    net.weights[...] = previous
+    n, last = slot, kept[:slot]
+    if not previous_kept:           # snapshot_every skipped the last finite epoch: keep it too
+        snapshots[slot] = previous
+        for name, value in measure(net, data).items():
+            metrics[name][slot] = value
+        n, last = slot + 1, np.append(kept[:slot], epoch - 1)
+    config = dict(net.config(), epochs=epoch - 1, diverged_in_epoch=epoch, data=data.name, data_seed=data.seed,
+                  n_train=len(data.x_train), n_test=len(data.x_test))
+    run = Run(config, snapshots[:n], {name: value[:n] for name, value in metrics.items()}, snapshot_epochs=last)
+    return DivergenceError(
+        f"weights stopped being finite in epoch {epoch}: network {k} (seed {int(net.seeds[k])}, "
+        f"step {net.step[k]:g}), {PIPES[p]} pipe, section {i}, "
+        f"{where}; {hint}. error.run keeps epochs 0 to {epoch - 1} of every network, "
+        f"and the exchanger is left at the weights after epoch {epoch - 1}.",
+        run=run, epoch=epoch, network=k, pipe=p, section=i, sample=t, cause=cause)
+
+
+# --- runs and run files -------------------------------------------------------------------
+
+def _plain(value):
+    """``value`` with every numpy scalar and array turned into plain Python values (lists, ints, floats)."""
+    if isinstance(value, dict):
+        return {(key.item() if isinstance(key, np.generic) else key): _plain(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _config_json(config):
+    try:
+        return json.dumps(config, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"config must hold plain values a run file can keep (numbers, text, lists, dicts; "
+                        f"no NaN), but {e}; keep only those in config") from None
+
+
+def _check_run(config, snapshots, metrics, snapshot_epochs):
+    """A Run's parts, checked and made plain: (config, snapshots, metrics, snapshot_epochs)."""
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict of the run's settings (as train makes it), not {type(config).__name__}")
+    config = _plain(config)
+    _config_json(config)
+    if not isinstance(snapshots, np.ndarray) or snapshots.dtype.kind != "f" or snapshots.ndim != 6 \
+            or min(snapshots.shape) < 1:
+        raise ValueError("snapshots must be a float array of shape (snapshots, networks, 2 pipes, depth, inputs, "
+                         f"width), got {_shown(snapshots if not isinstance(snapshots, np.ndarray) else snapshots.shape)}")
+    if not isinstance(metrics, dict):
+        raise TypeError(f"metrics must be a dict of arrays (as train makes it), not {type(metrics).__name__}")
+    n, k = snapshots.shape[:2]
+    metrics = {name: np.asarray(value) for name, value in metrics.items()}
+    for name, value in metrics.items():
+        if value.dtype.kind not in "biuf" or value.shape[:2] != (n, k):
+            raise ValueError(f"metric {name} must be numbers with leading shape ({n}, {k}) (snapshots, networks), "
+                             f"got {value.dtype} of shape {value.shape}")
+    if snapshot_epochs is None:
+        snapshot_epochs = np.arange(n)
+    snapshot_epochs = np.asarray(snapshot_epochs)
+    if snapshot_epochs.dtype.kind not in "iu" or snapshot_epochs.shape != (n,) or snapshot_epochs[0] != 0 \
+            or np.any(np.diff(snapshot_epochs) <= 0):
+        raise ValueError(f"snapshot_epochs must be {n} whole numbers rising from 0 (the epoch of each snapshot), "
+                         f"got {_shown(snapshot_epochs)}")
+    return config, snapshots, metrics, snapshot_epochs.astype(np.int64)
+
+
+def _epoch_index(run, epoch):
+    epochs = run.snapshot_epochs
+    shown = ", ".join(map(str, epochs[:4])) + (f", ..., {epochs[-1]}" if len(epochs) > 4 else "")
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)):
+        raise ValueError(f"epoch must be a whole number, one of the run's snapshot epochs ({shown}) or -1 for the "
+                         f"last, got {_shown(epoch)}")
+    if epoch == -1:
+        return len(epochs) - 1
+    found = np.flatnonzero(epochs == epoch)
+    if not found.size:
+        raise ValueError(f"epoch {epoch} has no snapshot in this run; its snapshots are after epochs {shown} "
+                         "(-1 is the last)")
+    return int(found[0])
+
+
+def _run_path(path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name (text or a pathlib.Path), got {type(path).__name__}")
+    return pathlib.Path(path)
+
+
+_TEMPORARY = ".{name}.{pid}.{token}.tmp"
+
+
+def _write_run_file(path, arrays):
+    """Write ``arrays`` as a .npz at exactly ``path``, through a temporary file renamed into place."""
+    path = _run_path(path)
+    if path.is_dir():
+        raise ValueError(f"path {path} is a folder; give a file name inside it, e.g. {path / 'run.npz'}")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot save the run to {path}: the folder {path.parent} does not exist; "
+                                "make it first (pathlib.Path(folder).mkdir(parents=True)) or save elsewhere")
+    _remove_stale_temporaries(path)
+    temporary = path.parent / _TEMPORARY.format(name=path.name, pid=os.getpid(), token=os.urandom(4).hex())
+    written = False
+    try:
+        # O_EXCL: never another's file; mode 0o666 less the umask, as open() would make it
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as f:
+            np.savez_compressed(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+        written = True
+    except OSError as e:
+        raise OSError(e.errno, f"could not save the run to {path} ({e.strerror or e}); the file there, if any, is "
+                               "unchanged: free some disk space or save elsewhere") from e
+    finally:
+        if not written:
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:
+                pass
+    if hasattr(os, "O_DIRECTORY"):      # the rename itself survives a crash of the machine
+        try:
+            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+        except OSError:                 # some file systems cannot sync a folder; the file is in place
+            pass
+    return path
+
+
+def _remove_stale_temporaries(path):
+    """Temporary files of saves to ``path`` whose process was killed mid-save (POSIX only)."""
+    if os.name != "posix":
+        return
+    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        try:
+            pid = int(stale.name[len(path.name) + 2:].split(".")[0])
+        except ValueError:
+            continue
+        try:
+            os.kill(pid, 0)             # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            try:
+                stale.unlink()
+            except FileNotFoundError:
+                pass
+        except PermissionError:         # another user's live process
+            pass
+
+
+def glob_escape(name):
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def _missing_file(path):
+    if path.with_name(path.name + ".npz").exists():
+        return (f"there is no file {path}, but {path.name}.npz is beside it (numpy adds .npz to a name "
+                f"without it): load {path.with_name(path.name + '.npz')}")
+    folder = path.parent
+    if not folder.is_dir():
+        return f"there is no file {path}: the folder {folder} does not exist; check the path"
+    names = [p.name for p in itertools.islice(folder.iterdir(), 2000) if p.suffix == ".npz"]
+    import difflib
+    stems = {pathlib.Path(name).stem: name for name in names}
+    close = [stems[stem] for stem in difflib.get_close_matches(path.stem, list(stems), n=3)]
+    if close:
+        return f"there is no file {path}; did you mean {' or '.join(close)}?"
+    return f"there is no file {path}" + (f"; the run files in {folder} are {sorted(names)[:5]}" if names else "")
+
+
+def _npy_header(member):
+    """The shape and dtype an array in a .npz says it has, and where its data starts."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+    else:
+        raise ValueError("unknown .npy version")
+    return shape, dtype, member.tell()
+
+
+_DAMAGE = {zipfile.BadZipFile: "the archive is not whole", zlib.error: "a compressed part does not decompress",
+           EOFError: "it ends early", NotImplementedError: "it uses a compression numpy does not write"}
+
+
+def _read_run_file(path):
+    """The path and the arrays of a run file, or a RunFileError that says what is wrong with it.
+
+    Nothing is allocated before every array's header has been checked against
+    the data the file holds, and the whole against the memory free.
+    """
+    path = _run_path(path)
+    if not path.exists():
+        raise FileNotFoundError(_missing_file(path))
+    if path.is_dir():
+        raise RunFileError(f"{path} is a folder, not a run file; give the path of the .npz file inside it")
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(6)
+    except OSError as e:
+        raise RunFileError(f"{path} cannot be read ({e.strerror or e}); check its permissions") from None
+    if magic == b"\x93NUMPY":
+        raise RunFileError(f"{path} holds one numpy array (a .npy file), not a heatex run; load it with numpy.load")
+    if not zipfile.is_zipfile(path):
+        empty = " (it is empty)" if path.stat().st_size == 0 else ""
+        raise RunFileError(f"{path} is not a heatex run: it is not a .npz archive{empty}; give the file "
+                           "Run.save wrote")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            headers = {}
+            for info in archive.infolist():
+                if not info.filename.endswith(".npy"):
+                    continue
+                key = info.filename[:-len(".npy")]
+                with archive.open(info) as member:
+                    shape, dtype, start = _npy_header(member)
+                if dtype.hasobject:
+                    raise RunFileError(f"{path}: {key} holds Python objects, which no heatex run does; this file "
+                                       "was made by other code")
+                size = math.prod(shape) * dtype.itemsize
+                if info.file_size - start != size:
+                    raise RunFileError(f"{path} is damaged: {key} claims {_bytes(size)} of data but holds "
+                                       f"{_bytes(info.file_size - start)}; save the run again")
+                headers[key] = (info, size)
+            total, available = sum(size for _, size in headers.values()), _available_memory()
+            if available is not None and total > 0.9 * available:
+                raise RunTooLargeError(f"{path} holds {_bytes(total)} of arrays, more than the {_bytes(available)} "
+                                       "of memory free; load it on a machine with more memory")
+            contents = {}
+            for key, (info, _) in headers.items():
+                with archive.open(info) as member:
+                    contents[key] = np.lib.format.read_array(member, allow_pickle=False)
+    except (RunFileError, RunTooLargeError):
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
-        raise RunFileError(f"{path} is not a readable .npz file ({e}); it may be truncated: save the run again") from e
-    if str(contents.get("format", "")) != RUN_FORMAT:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError) as e:
+        reason = next((text for kind, text in _DAMAGE.items() if isinstance(e, kind)),
+                      "an array in it is damaged" if isinstance(e, ValueError) else "it cannot be read")
+        raise RunFileError(f"{path} is not a readable heatex run ({reason}); it may be truncated or half-written: "
+                           "save the run again") from None
+    marker = contents.get("format")
+    if marker is None or marker.dtype.kind != "U" or marker.ndim != 0 or str(marker) != RUN_FORMAT:
         raise RunFileError(f"{path} is not a heatex run (no '{RUN_FORMAT}' marker); load it with numpy.load instead")
-    if int(contents["version"]) != RUN_VERSION:
-        raise RunFileError(f"{path} is heatex run version {int(contents['version'])}; this code reads version {RUN_VERSION}")
+    version = contents.get("version")
+    if version is None or version.ndim != 0 or version.dtype.kind not in "iu":
+        raise RunFileError(f"{path} has no whole-number version (got {_shown(version)}), so it was not written by "
+                           "heatex; save the run again")
+    if int(version) not in RUN_VERSIONS:
+        raise RunFileError(f"{path} is heatex run version {int(version)}; this code reads versions "
+                           f"{', '.join(map(str, RUN_VERSIONS))}: update heatex to read it")
     missing = {"config", "snapshots"} - contents.keys()
     if missing:
         raise RunFileError(f"{path} lacks {sorted(missing)}; save the run again")
-    return contents
+    return path, contents
 
 
-def _check_run_contents(path, config, snapshots, metrics):
-    expected = (len(config["seeds"]), 2, config["depth"], config["width"] + config["bias"], config["width"])
-    if snapshots.ndim != 6 or snapshots.shape[1:] != expected:
-        raise RunFileError(f"{path} has snapshots of shape {snapshots.shape}, which does not match its config {expected}")
+def _run_config(path, array):
+    if array.dtype.kind != "U" or array.ndim != 0:
+        raise RunFileError(f"{path} is damaged: its config is not text; save the run again")
+    try:
+        config = json.loads(str(array))
+    except json.JSONDecodeError:
+        raise RunFileError(f"{path} is damaged: its config is not JSON; save the run again") from None
+    if not isinstance(config, dict):
+        raise RunFileError(f"{path} is damaged: its config is not a JSON object; save the run again")
+    return config
+
+
+def _check_run_contents(path, config, snapshots, metrics, snapshot_epochs):
+    def damaged(what):
+        return RunFileError(f"{path} is damaged or not a heatex run: {what}; save the run again")
+
+    for key in ("rule", "alignment", "depth", "width", "bias", "seeds"):
+        if key not in config:
+            raise damaged(f"its config lacks {key!r}")
+    if not isinstance(config["rule"], str) or config["rule"] not in RULES:
+        raise damaged(f"its config names the rule {_shown(config['rule'])}, which this code does not know "
+                      f"({sorted(RULES)})")
+    if not isinstance(config["alignment"], str) or config["alignment"] not in ALIGNMENTS:
+        raise damaged(f"its config names the alignment {_shown(config['alignment'])} ({sorted(ALIGNMENTS)} are known)")
+    for key in ("depth", "width"):
+        if isinstance(config[key], bool) or not isinstance(config[key], int) or config[key] < 1:
+            raise damaged(f"its config's {key} is {_shown(config[key])}, not a whole number of at least 1")
+    if not isinstance(config["bias"], bool):
+        raise damaged(f"its config's bias is {_shown(config['bias'])}, not true or false")
+    try:
+        k = len(_seed_list(config["seeds"]))
+        for name in _setting_names():
+            if name in config and name != "seeds":
+                _per_network_array(config[name], name, k)
+    except (ValueError, TypeError) as e:
+        raise damaged(f"its config's {e}") from None
+    if "epochs" in config and (isinstance(config["epochs"], bool) or not isinstance(config["epochs"], int)
+                               or config["epochs"] < 0):
+        raise damaged(f"its config's epochs is {_shown(config['epochs'])}, not a whole number of at least 0")
+    expected = (k, 2, config["depth"], config["width"] + config["bias"], config["width"])
+    if snapshots.dtype.kind != "f" or snapshots.ndim != 6 or snapshots.shape[1:] != expected or len(snapshots) < 1:
+        raise damaged(f"its snapshots are {snapshots.dtype} of shape {snapshots.shape}, which does not match its "
+                      f"config (snapshots, {', '.join(map(str, expected))})")
+    if not np.all(np.isfinite(snapshots)):
+        raise damaged("its snapshots hold NaN or inf")
+    n = len(snapshots)
+    if snapshot_epochs is not None and (snapshot_epochs.dtype.kind not in "iu" or snapshot_epochs.shape != (n,)
+                                        or snapshot_epochs[0] != 0 or np.any(np.diff(snapshot_epochs) <= 0)):
+        raise damaged(f"its snapshot_epochs {_shown(snapshot_epochs)} are not {n} whole numbers rising from 0")
+    last = n - 1 if snapshot_epochs is None else int(snapshot_epochs[-1])
+    if "epochs" in config and config["epochs"] != last:
+        raise damaged(f"its config says {config['epochs']} epochs but its last snapshot is of epoch {last}")
     for name, value in metrics.items():
-        if value.shape[:2] != snapshots.shape[:2]:
-            raise RunFileError(f"{path}: metric {name} covers {value.shape[:2]} but snapshots cover {snapshots.shape[:2]}")
+        if value.dtype.kind not in "biuf" or value.shape[:2] != (n, k):
+            raise damaged(f"metric {name} is {value.dtype} of shape {value.shape}, but the snapshots cover ({n}, {k})")
+        if not np.all(np.isfinite(value)):
+            raise damaged(f"metric {name} holds NaN or inf")

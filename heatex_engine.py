@@ -23,11 +23,17 @@ the rule and the function that finds partners.
 
 import numpy as np
 
-__all__ = ["layered_copy", "layer_first", "chunks", "FlowBuffers", "StepBuffers", "Engine", "MEASURE_CHUNK"]
+__all__ = ["layered_copy", "layer_first", "chunks", "FlowBuffers", "StepBuffers", "Engine", "MEASURE_CHUNK",
+           "KEEP_BYTES"]
 
 # Networks measured at once: every layer of 256 networks on 500 samples would
 # take 45 MB, and numpy is faster on arrays that stay in cache.
 MEASURE_CHUNK = 16
+
+# The flow buffers an Engine keeps between calls take at most this many bytes
+# in all; a flow that would need more gets buffers for that call alone. So the
+# measuring buffers do not grow with the training set, nor stay after training.
+KEEP_BYTES = 64 * 10**6
 
 # The weights' axes (network, pipe, section, inputs, width) in the order the
 # rules' copies lie in memory: inputs, width, section, pipe, network.
@@ -80,6 +86,7 @@ class FlowBuffers:
         self.acts = self.layers_first.transpose(to_lead_first)            # (..., depth + 1, m, inputs)
         self.negated = negated_layers_first.transpose(to_lead_first)      # (..., depth, inputs, width)
         self.inputs = self.acts[..., 0, :, :width]
+        self.nbytes = self.layers_first.nbytes + negated_layers_first.nbytes
         self.one = np.ones(())    # an array: numpy need not convert a Python 1 on every call
         self.layers = [(self.layers_first[layer], negated_layers_first[layer], self.layers_first[layer + 1, ..., :width])
                        for layer in range(depth)]
@@ -174,12 +181,18 @@ class Engine:
         return acts
 
     def flow(self, weights, inputs):
-        """``heatex_core.flow(weights, inputs)`` into buffers kept for these shapes."""
+        """``heatex_core.flow(weights, inputs)`` into buffers kept for these shapes (within KEEP_BYTES)."""
         lead = np.broadcast_shapes(weights.shape[:-3], inputs.shape[:-2])
         key = (weights.shape, lead, inputs.shape[-2])
-        if key not in self.flows:
-            self.flows[key] = FlowBuffers(*key)
-        return self.flows[key](weights, inputs)
+        buffers = self.flows.get(key)
+        if buffers is None:
+            buffers = FlowBuffers(*key)
+            kept = sum(b.nbytes for b in self.flows.values())
+            if buffers.nbytes <= KEEP_BYTES:
+                if kept + buffers.nbytes > KEEP_BYTES:
+                    self.flows.clear()          # the newest shapes are the ones in use
+                self.flows[key] = buffers
+        return buffers(weights, inputs)
 
     def __copy__(self):
         return Engine()

@@ -79,22 +79,116 @@ def _pyplot():
 
 
 def _one_network(weights, what="weights"):
-    weights = np.asarray(weights, dtype=float)
+    weights = _real(weights, what)
     if weights.ndim == 5 and weights.shape[0] == 1:
         weights = weights[0]
-    if weights.ndim != 4 or weights.shape[0] != 2:
+    if weights.ndim != 4 or weights.shape[0] != 2 or min(weights.shape) < 1:
         raise ValueError(
             f"{what} must be one network's weights of shape (2 pipes, depth, inputs, width), "
             f"got {weights.shape}; pick a network with net.network(k).weights "
             "or run.network(k).snapshots[epoch]")
+    if not np.all(np.isfinite(weights)):
+        raise ValueError(f"{what} contain NaN or inf, which have no colour; draw finite weights")
     return weights
 
 
 def _network_index(run, network):
+    _check_run(run)
     k = run.snapshots.shape[1]
     if isinstance(network, bool) or not isinstance(network, (int, np.integer)) or not 0 <= network < k:
         raise ValueError(f"network must be a whole number from 0 to {k - 1} (this run has {k}), got {network!r}")
     return int(network)
+
+
+# --- checks of what callers pass, before any drawing starts -------------------------
+
+# Past these the work takes minutes or the picture gigabytes: refused with what to change.
+MAX_DRAWN_SECTIONS = 100
+MAX_RESOLUTION = 1000
+MAX_PIXELS = 8000       # a side of a figure, at its dpi
+
+
+def _real(value, name):
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        array = np.asarray(None)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, got {hc._shown(value)}")
+    return array.astype(float)
+
+
+def _check_run(run):
+    if not isinstance(run, hc.Run):
+        raise TypeError(f"run must be a heatex_core.Run (what hc.train returns or hc.Run.load reads), "
+                        f"not {type(run).__name__}")
+
+
+def _check_data(data, run=None):
+    """``data`` for a view: None, or a Dataset as wide as the run's pipes."""
+    if data is None:
+        return
+    if not isinstance(data, hc.Dataset):
+        raise TypeError(f"data must be a heatex_core.Dataset (the one the run was trained on) or None, "
+                        f"not {type(data).__name__}")
+    if run is not None and data.width != run.snapshots.shape[-1]:
+        raise ValueError(f"data is {data.width} wide but the run's pipes are {run.snapshots.shape[-1]} wide; "
+                         "give the data the run was trained on")
+
+
+def _positive(value, name, unit="", most=None):
+    """A finite number above 0 (and at most ``most``), as a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value <= 0 or (most is not None and value > most):
+        limit = f" and at most {most:g}" if most is not None else ""
+        raise ValueError(f"{name} must be a number above 0{limit}{unit}, got {hc._shown(value)}")
+    return float(value)
+
+
+def _whole(value, name, least, most=None, why=""):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least \
+            or (most is not None and value > most):
+        span = f"from {least} to {most}" if most is not None else f"of at least {least}"
+        raise ValueError(f"{name} must be a whole number {span}{why}, got {hc._shown(value)}")
+    return int(value)
+
+
+def _check_figure(dpi, figsize):
+    """dpi and figsize of a figure, checked before it is made: (dpi, figsize)."""
+    dpi = _positive(dpi, "dpi", " dots per inch", most=1000)
+    try:
+        size = tuple(figsize)
+    except TypeError:
+        size = ()
+    if len(size) != 2 or not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                                 and np.isfinite(v) and v > 0 for v in size):
+        raise ValueError(f"figsize must be (width, height) in inches, two numbers above 0, got {hc._shown(figsize)}")
+    if max(size) * dpi > MAX_PIXELS:
+        raise ValueError(f"figsize {size} at dpi {dpi:g} makes a picture {size[0] * dpi:.0f} x {size[1] * dpi:.0f} "
+                         f"pixels; keep each side under {MAX_PIXELS}: a smaller figsize or dpi")
+    return dpi, size
+
+
+def _check_frames(run, frames):
+    """``frames`` as snapshot indices of ``run`` (None: all), checked before anything is drawn."""
+    last = len(run.snapshots) - 1
+    if frames is None:
+        return list(range(last + 1))
+    if isinstance(frames, (str, bytes)) or not hasattr(frames, "__iter__"):
+        raise TypeError(f"frames must be a list of snapshot indices (e.g. hv.snapshot_frames({last}, 13)), "
+                        f"got {hc._shown(frames)}")
+    frames = list(frames)
+    if not frames:
+        raise ValueError("frames is empty: give at least one snapshot index")
+    for s in frames:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not -last - 1 <= s <= last:
+            raise ValueError(f"frames: snapshot must be a whole number from 0 to {last} (or -1 for the last), "
+                             f"got {hc._shown(s)}")
+    return [int(s) % (last + 1) for s in frames]
+
+
+def _snapshot_epochs(run):
+    return np.asarray(run.snapshot_epochs)
 
 
 def position_order(weights):
@@ -118,9 +212,12 @@ def largest_section(per_section):
     ``per_section`` is (2, depth), one number per section in flow order (a
     metric such as ``mismatch``, or the largest weight of each section).
     """
-    drawn = sections_by_position(per_section)
-    if drawn.ndim != 2 or drawn.shape[0] != 2:
-        raise ValueError(f"give one number per section, shape (2, depth), got {np.shape(per_section)}")
+    values = _real(per_section, "per_section")
+    if values.ndim != 2 or values.shape[0] != 2 or values.shape[1] < 1:
+        raise ValueError(f"per_section must be one number per section, shape (2, depth), got {values.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("per_section holds NaN or inf; give finite numbers")
+    drawn = sections_by_position(values)
     pipe, position = np.unravel_index(np.argmax(drawn), drawn.shape)
     return f"{PIPE_LETTERS[pipe]}[{position}]", float(drawn[pipe, position])
 
@@ -152,9 +249,8 @@ def exchange_pairs(depth, alignment):
     input itself (y for the forward pipe, x for the backward pipe). Derived from
     ``heatex_core.ALIGNMENTS``, the same table the rules use.
     """
-    depth = int(depth)
-    if alignment not in hc.ALIGNMENTS:
-        raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(hc.ALIGNMENTS)}")
+    depth = _whole(depth, "depth", 1)
+    _check_alignment(alignment)
     shift = hc.ALIGNMENTS[alignment]
     pairs = []
     for pipe in (0, 1):
@@ -187,7 +283,9 @@ class PipeDiagram:
 
     def __init__(self, ax, depth, alignment="blog", norm=None, title=None, labels=True):
         self.ax = ax
-        self.depth = int(depth)
+        self.depth = _whole(depth, "depth", 1, MAX_DRAWN_SECTIONS, " (more would take minutes to draw and too "
+                            "small to read; draw the weights with plot_weights instead)")
+        _check_alignment(alignment)
         self.alignment = alignment
         self.cmap = _colormap(HEAT_CMAP)
         self.norm = norm
@@ -266,9 +364,7 @@ class PipeDiagram:
 
     def set_mismatch(self, mismatch):
         """Colour each section by its mismatch; ``mismatch`` is (2, depth) in flow order."""
-        mismatch = np.asarray(mismatch, dtype=float)
-        if mismatch.shape != (2, self.depth):
-            raise ValueError(f"mismatch must have shape (2, {self.depth}) (pipes, sections), got {mismatch.shape}")
+        mismatch = _check_mismatch(mismatch, self.depth)
         if self.norm is None:
             self.norm = mcolors.Normalize(0, max(float(mismatch.max()), 1e-12))
         drawn = sections_by_position(mismatch)
@@ -288,6 +384,21 @@ class PipeDiagram:
         return self.ax.figure.colorbar(mappable, ax=self.ax, label=label, fraction=0.04, pad=0.01)
 
 
+def _check_alignment(alignment):
+    if not isinstance(alignment, str) or alignment not in hc.ALIGNMENTS:
+        raise ValueError(f"unknown alignment {hc._shown(alignment)}; choose one of {sorted(hc.ALIGNMENTS)}")
+
+
+def _check_mismatch(mismatch, depth):
+    mismatch = _real(mismatch, "mismatch")
+    if mismatch.shape != (2, depth):
+        raise ValueError(f"mismatch must have shape (2, {depth}) (pipes, sections), got {mismatch.shape}")
+    if not np.all(np.isfinite(mismatch)) or np.any(mismatch < 0):
+        raise ValueError("mismatch must hold finite numbers of at least 0 (mean squared differences), "
+                         "got NaN, inf or a negative number")
+    return mismatch
+
+
 def _colormap(name):
     from matplotlib import colormaps
     return colormaps[name]
@@ -298,8 +409,13 @@ def draw_pipes(depth, alignment="blog", ax=None, mismatch=None, title=None):
 
     Returns the ``PipeDiagram``.
     """
+    depth = _whole(depth, "depth", 1, MAX_DRAWN_SECTIONS, " (more would take minutes to draw and too small to "
+                   "read; draw the weights with plot_weights instead)")
+    _check_alignment(alignment)
+    if mismatch is not None:
+        mismatch = _check_mismatch(mismatch, depth)
     if ax is None:
-        _, ax = _pyplot().subplots(figsize=(max(6, 0.9 * depth + 2), 2.8), layout="constrained")
+        _, ax = _pyplot().subplots(figsize=(min(max(6, 0.9 * depth + 2), 40), 2.8), layout="constrained")
     diagram = PipeDiagram(ax, depth, alignment, title=title)
     if mismatch is not None:
         diagram.set_mismatch(mismatch)
@@ -315,6 +431,8 @@ def plot_circle_data(data, ax=None, split="train", title=None):
     """The blog's scatter of the circle data: label 1 ("One") and 0 ("Zero")."""
     if split not in ("train", "test"):
         raise ValueError(f'split must be "train" or "test", got {split!r}')
+    if not isinstance(data, hc.Dataset):
+        raise TypeError(f"data must be a heatex_core.Dataset (e.g. hc.circle_data()), not {type(data).__name__}")
     x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(4.6, 4.6), layout="constrained")
@@ -339,8 +457,9 @@ def plot_learning_curves(run, data=None, network=0):
     on one of them.
     """
     network = _network_index(run, network)
+    _check_data(data, run)
     m = run.metrics
-    epochs = np.arange(run.epochs + 1)
+    epochs = _snapshot_epochs(run)        # every epoch, or the epochs a run kept with snapshot_every
     fig, axes = _pyplot().subplots(1, 3, figsize=(13, 4.2), layout="constrained")
     ax = axes[0]
     lowest = 0.3
@@ -372,8 +491,13 @@ def plot_learning_curves(run, data=None, network=0):
     mismatch = sections_by_position(m["mismatch"][:, network])          # (E+1, 2, depth)
     depth = mismatch.shape[-1]
     table = mismatch.reshape(len(epochs), 2 * depth).T
-    image = ax.imshow(table, aspect="auto", cmap=HEAT_CMAP, interpolation="nearest",
-                      extent=(-0.5, run.epochs + 0.5, 2 * depth - 0.5, -0.5))
+    if len(epochs) == run.epochs + 1:     # a column per epoch
+        image = ax.imshow(table, aspect="auto", cmap=HEAT_CMAP, interpolation="nearest",
+                          extent=(-0.5, run.epochs + 0.5, 2 * depth - 0.5, -0.5))
+    else:                                 # columns as wide as the epochs between the snapshots kept
+        edges = np.concatenate([[epochs[0] - 0.5], (epochs[1:] + epochs[:-1]) / 2, [epochs[-1] + 0.5]])
+        image = ax.pcolormesh(edges, np.arange(2 * depth + 1) - 0.5, table, cmap=HEAT_CMAP)
+        ax.set_ylim(2 * depth - 0.5, -0.5)
     ax.set_yticks(range(2 * depth), [f"{l}[{i}]" for l in PIPE_LETTERS for i in range(depth)],
                   fontsize="x-small" if depth > 6 else "small")
     ax.axhline(depth - 0.5, color="black", linewidth=1)
@@ -433,12 +557,18 @@ def weight_norm(vmax, scale="linear"):
     ``scale="symlog"`` is linear within +-1 and logarithmic beyond: weights near
     one and a few that grew to twenty both stay readable, signs included.
     """
-    vmax = float(vmax)
+    vmax = _positive(vmax, "vmax", " (the colour limits are -vmax and vmax)")
+    _check_scale(scale)
     if scale == "linear":
         return mcolors.Normalize(-vmax, vmax)
     if scale == "symlog":
         return mcolors.SymLogNorm(linthresh=min(1.0, vmax), vmin=-vmax, vmax=vmax, base=10)
     raise ValueError(f'scale must be "linear" or "symlog", got {scale!r}')
+
+
+def _check_scale(scale):
+    if scale not in ("linear", "symlog"):
+        raise ValueError(f'scale must be "linear" or "symlog", got {hc._shown(scale)}')
 
 
 def _symmetric_limit(*arrays):
@@ -455,10 +585,12 @@ def plot_weights(weights, ax=None, title="weights of both pipes", vmax=None, col
     """
     weights = _one_network(weights)
     grid = weight_grid(weights)
-    vmax = _symmetric_limit(grid) if vmax is None else float(vmax)
+    vmax = _symmetric_limit(grid) if vmax is None else _positive(vmax, "vmax", " (the colour limits are -vmax "
+                                                                           "and vmax)")
+    norm = weight_norm(vmax, scale)
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(max(6, 0.5 * grid.shape[1]), 2.6), layout="constrained")
-    image = ax.imshow(grid, cmap=WEIGHT_CMAP, norm=weight_norm(vmax, scale), aspect="auto", interpolation="nearest")
+    image = ax.imshow(grid, cmap=WEIGHT_CMAP, norm=norm, aspect="auto", interpolation="nearest")
     _label_weight_axes(ax, weights.shape[1], weights.shape[2], weights.shape[3])
     ax.set_title(title)
     if colorbar:
@@ -469,6 +601,7 @@ def plot_weights(weights, ax=None, title="weights of both pipes", vmax=None, col
 def compare_weights(before, after, titles=("before training", "after training"), suptitle=None, scale="linear"):
     """Two weight views on one colour scale, with one colour bar. Returns the figure."""
     before, after = _one_network(before, "before"), _one_network(after, "after")
+    _check_scale(scale)
     if before.shape != after.shape:
         raise ValueError(f"before and after must have the same shape, got {before.shape} and {after.shape}")
     vmax = _symmetric_limit(before, after)
@@ -489,8 +622,8 @@ def compare_weights(before, after, titles=("before training", "after training"),
 
 def decision_grid(resolution=41):
     """Points on a square grid over [-1, 1]^2: (resolution^2, 2), row by row."""
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
-        raise ValueError(f"resolution must be a whole number of at least 2, got {resolution!r}")
+    resolution = _whole(resolution, "resolution", 2, MAX_RESOLUTION, f" ({MAX_RESOLUTION}² points already show "
+                        "more than a screen can)")
     axis = np.linspace(-1, 1, resolution)
     gx, gy = np.meshgrid(axis, axis)
     return np.stack([gx.ravel(), gy.ravel()], axis=1)
@@ -502,8 +635,16 @@ def decision_map(forward_weights, grid, width=None):
     ``forward_weights`` is (depth, inputs, width); points sit in the first two
     input units and the rest are zero, as ``circle_data`` makes them.
     """
-    forward_weights = np.asarray(forward_weights, dtype=float)
-    width = forward_weights.shape[-1] if width is None else width
+    forward_weights = _real(forward_weights, "forward_weights")
+    if forward_weights.ndim != 3 or forward_weights.shape[-1] < 2 or min(forward_weights.shape) < 1:
+        raise ValueError(f"forward_weights must be one forward pipe, (depth, inputs, width) with width at least 2, "
+                         f"got shape {forward_weights.shape}; e.g. run.snapshots[epoch, network, 0]")
+    grid = _real(grid, "grid")
+    if grid.ndim != 2 or grid.shape[1] != 2:
+        raise ValueError(f"grid must be points of the plane, shape (points, 2), got {grid.shape}; see decision_grid")
+    if width is not None and width != forward_weights.shape[-1]:
+        raise ValueError(f"width must be the pipe's width, {forward_weights.shape[-1]}, or None, got {hc._shown(width)}")
+    width = forward_weights.shape[-1]
     points = np.zeros((len(grid), width))
     points[:, :2] = grid
     with np.errstate(over="ignore"):
@@ -529,8 +670,13 @@ class SnapshotView:
 
     def __init__(self, run, data=None, network=0, dpi=100, figsize=(12, 5.6), resolution=41, blit=True,
                  scale="symlog", title=True):
-        self.run = run
         self.network = _network_index(run, network)
+        _check_data(data, run)
+        dpi, figsize = _check_figure(dpi, figsize)
+        resolution = _whole(resolution, "resolution", 2, MAX_RESOLUTION)
+        _check_scale(scale)
+        self.run = run
+        self.epochs = _snapshot_epochs(run)                      # the epoch of each snapshot
         self.snapshots = run.snapshots[:, self.network]        # (snapshots, 2, depth, inputs, width)
         self.depth, self.inputs, self.width = self.snapshots.shape[2:]
         self.grid = decision_grid(resolution)
@@ -561,9 +707,11 @@ class SnapshotView:
 
     def caption(self, snapshot):
         """One line about a snapshot: its epoch and what the run measured then."""
+        snapshot = self.index(snapshot)
         m = self.run.metrics
-        when = "before training" if snapshot == 0 else f"after epoch {snapshot}"
-        parts = [f"snapshot {snapshot} of {self.run.epochs} ({when})"]
+        epoch = int(self.epochs[snapshot])
+        when = "before training" if epoch == 0 else f"after epoch {epoch}"
+        parts = [f"snapshot {snapshot} of {len(self.snapshots) - 1} ({when})"]
         if "test_accuracy" in m:
             parts.append(f"test accuracy {m['test_accuracy'][snapshot, self.network]:.3f}")
         if "reconstruction_error" in m:
@@ -571,15 +719,19 @@ class SnapshotView:
         return " · ".join(parts)
 
     def index(self, snapshot):
-        """``snapshot`` as an index from 0 to run.epochs (negative counts from the end)."""
-        last = self.run.epochs
+        """``snapshot`` as an index of the run's snapshots, 0 to the last (negative counts from the end).
+
+        A run that kept every epoch has snapshot e after epoch e; ``run.snapshot_epochs`` says which
+        epoch each snapshot is of a run kept with ``snapshot_every``.
+        """
+        last = len(self.snapshots) - 1
         if (isinstance(snapshot, bool) or not isinstance(snapshot, (int, np.integer))
                 or not -last - 1 <= snapshot <= last):
             raise ValueError(f"snapshot must be a whole number from 0 to {last} (or -1 for the last), got {snapshot!r}")
         return int(snapshot) % (last + 1)
 
     def update(self, snapshot):
-        """Show a snapshot (0 = initial weights, run.epochs = the last)."""
+        """Show a snapshot (0 = initial weights, -1 = the last)."""
         snapshot = self.index(snapshot)
         weights = self.snapshots[snapshot]
         self.weight_image.set_data(weight_grid(weights))
@@ -590,7 +742,7 @@ class SnapshotView:
         # a short title: few glyphs to draw per step; the widget's readout says more
         accuracy = self.run.metrics.get("test_accuracy")
         if self.title is not None:
-            self.title.set_text(f"epoch {snapshot}" + ("" if accuracy is None else
+            self.title.set_text(f"epoch {self.epochs[snapshot]}" + ("" if accuracy is None else
                                                        f": test accuracy {accuracy[snapshot, self.network]:.3f}"))
         self.epoch = snapshot
         return self.changing
@@ -673,8 +825,9 @@ class Scrubber:
 
     def __init__(self, run, data=None, network=0, interval=200, dpi=100, figsize=(12, 5.6)):
         import ipywidgets as widgets
+        interval = _whole(interval, "interval", 1, why=" (milliseconds between frames when playing)")
         self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True, title=False)
-        last = run.epochs
+        last = len(self.view.snapshots) - 1
         self.slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="snapshot",
                                         continuous_update=True,
                                         layout=widgets.Layout(width="60%"))
@@ -707,7 +860,7 @@ class Scrubber:
         self.readout.value = self.view.caption(snapshot)
 
     def __repr__(self):
-        return (f"Scrubber over {self.run.epochs + 1} snapshots of network {self.view.network} "
+        return (f"Scrubber over {len(self.view.snapshots)} snapshots of network {self.view.network} "
                 "(in Jupyter with a kernel: a slider, a Play button and the figure)")
 
     def _repr_mimebundle_(self, **kwargs):
@@ -722,29 +875,40 @@ class Scrubber:
 # ---------------------------------------------------------------------------
 
 def snapshot_frames(epochs, count):
-    """``count`` snapshot indices spread evenly from 0 to ``epochs``, both ends included."""
+    """``count`` snapshot indices spread evenly from 0 to ``epochs``, both ends included.
+
+    ``epochs`` is the last snapshot's index: ``run.epochs`` for a run that kept
+    every epoch, ``len(run.snapshots) - 1`` for any run.
+    """
+    epochs = _whole(epochs, "epochs", 0, why=" (the last snapshot's index)")
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
         raise ValueError(f"count must be a whole number of at least 1, got {count!r}")
     count = min(int(count), epochs + 1)
     return np.unique(np.round(np.linspace(0, epochs, count)).astype(int)).tolist()
 
 
-def _snapshot_view(run, data, network, dpi, figsize, view):
-    """The view to film: the one given (it must show ``run``), or a new one."""
+def _check_view(run, view):
+    """The run a film shows, checked with the view given (None: a new one will be made)."""
     if view is None:
-        return SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True)
+        _check_run(run)
+        return run
     if not isinstance(view, SnapshotView):
         raise TypeError(f"view must be a heatex_viz.SnapshotView, not {type(view).__name__}")
     if run is not None and view.run is not run:
         raise ValueError("view shows another run than the one given; pass run=None or that view's run")
+    return view.run
+
+
+def _snapshot_view(run, data, network, dpi, figsize, view):
+    """The view to film: the one given (it must show ``run``), or a new one."""
+    if view is None:
+        return SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True)
+    _check_view(run, view)
     return view
 
 
 def _frame_list(view, frames):
-    frames = list(range(view.run.epochs + 1)) if frames is None else [view.index(s) for s in frames]
-    if not frames:
-        raise ValueError("frames is empty: give at least one snapshot index")
-    return frames
+    return _check_frames(view.run, frames)
 
 
 def animation(run, data=None, network=0, frames=None, interval=200, dpi=50, figsize=(10, 4.6), view=None):
@@ -755,8 +919,13 @@ def animation(run, data=None, network=0, frames=None, interval=200, dpi=50, figs
     Give ``view`` (a ``SnapshotView`` of ``run``) to reuse one already laid out.
     ``anim.view`` is the view.
     """
+    frames = _check_frames(_check_view(run, view), frames)
+    interval = _positive(interval, "interval", " milliseconds between frames")
+    if view is None:
+        _network_index(run, network)
+        _check_data(data, run)
+        _check_figure(dpi, figsize)
     view = _snapshot_view(run, data, network, dpi, figsize, view)
-    frames = _frame_list(view, frames)
     film, show = _film(view, frames[0])
     anim = FuncAnimation(film, show, frames=frames, interval=interval, blit=False,
                          repeat=False, cache_frame_data=False)
@@ -772,6 +941,8 @@ def write_movie(view, path, writer, frames=None):
     other writer redraws a film figure holding them (``grab_frame``), a cheap
     draw, but a draw and a copy more per frame.
     """
+    _check_view(None, view)
+    _check_writer(writer)
     frames = _frame_list(view, frames)
     if isinstance(writer, GifWriter):
         with writer.saving(view.figure, str(path), dpi=view.figure.dpi):
@@ -797,11 +968,32 @@ def repo_relative(path):
 
 
 def _export_path(path, suffix):
+    if not isinstance(path, (str, pathlib.PurePath)):
+        raise TypeError(f"path must be a file name ending in {suffix} (text or a pathlib.Path), got {type(path).__name__}")
     path = pathlib.Path(path)
     if path.suffix.lower() != suffix:
         raise ValueError(f"the file name must end in {suffix}, got {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise ValueError(f"path {path} is a folder; give a file name ending in {suffix}")
     return path
+
+
+def _check_writer(writer):
+    if not isinstance(writer, AbstractMovieWriter):
+        raise TypeError(f"writer must be a matplotlib movie writer such as hv.GifWriter(fps=10), "
+                        f"not {type(writer).__name__}")
+
+
+def _check_film(run, view, data, network, frames, fps, dpi):
+    """Everything a film needs, checked before the first frame is drawn; returns the frames."""
+    frames = _check_frames(_check_view(run, view), frames)
+    # GIF frame times are whole hundredths of a second: more than 100 frames a second cannot be shown
+    _positive(fps, "fps", " frames a second", most=100)
+    if view is None:
+        _network_index(run, network)
+        _check_data(data, run)
+        _check_figure(dpi, (10, 4.6))
+    return frames
 
 
 def export_gif(run, path, data=None, network=0, frames=None, fps=10, dpi=60, writer=None, view=None):
@@ -811,8 +1003,12 @@ def export_gif(run, path, data=None, network=0, frames=None, fps=10, dpi=60, wri
     Give ``view`` (a ``SnapshotView`` of ``run``) to reuse one already laid out.
     """
     path = _export_path(path, ".gif")
+    frames = _check_film(run, view, data, network, frames, fps, dpi)
+    writer = GifWriter(fps=fps) if writer is None else writer
+    _check_writer(writer)
+    path.parent.mkdir(parents=True, exist_ok=True)
     view = _snapshot_view(run, data, network, dpi, (10, 4.6), view)
-    return write_movie(view, path, writer or GifWriter(fps=fps), frames)
+    return write_movie(view, path, writer, frames)
 
 
 def can_export_mp4():
@@ -823,8 +1019,10 @@ def can_export_mp4():
 def export_mp4(run, path, data=None, network=0, frames=None, fps=10, dpi=60, view=None):
     """Write the snapshots as an MP4 where ffmpeg exists; returns the path, or None without ffmpeg."""
     path = _export_path(path, ".mp4")
+    frames = _check_film(run, view, data, network, frames, fps, dpi)
     if not can_export_mp4():
         return None
+    path.parent.mkdir(parents=True, exist_ok=True)
     view = _snapshot_view(run, data, network, dpi, (10, 4.6), view)
     # yuv420p: the pixel format every browser and player decodes
     writer = writers["ffmpeg"](fps=fps, extra_args=["-pix_fmt", "yuv420p"])
