@@ -50,7 +50,6 @@ live in ``heatex_viz``.
 from __future__ import annotations
 
 import copy
-import inspect
 import itertools
 import json
 import math
@@ -71,8 +70,9 @@ __all__ = [
     "PIPES", "HeatExchanger", "Network",
     "flow", "layer_spread",
     "ALIGNMENTS", "partner_acts", "Touch", "touches",
-    "per_network", "blog_rule", "schmidhuber_rule", "backprop_rule", "end_exchange_rule",
-    "RULES", "DEFAULT_ALIGNMENT", "register_rule", "is_local",
+    "per_network", "delta_rule", "blog_rule", "schmidhuber_rule", "backprop_rule", "end_exchange_rule",
+    "difference_exchange_rule", "difference_pass", "jiggle_pass", "beside_input",
+    "RULES", "RULE_DEFAULTS", "register_rule", "is_local",
     "Dataset", "circle_data", "xor_data", "data_set", "majority_accuracy",
     "DivergenceError", "WeightGrowthWarning", "RunTooLargeError", "train", "METRICS", "measure", "predict_labels",
     "RunFileError", "Run", "NetworkRun", "Grid",
@@ -243,34 +243,44 @@ class HeatExchanger:
     k alone.
     """
 
-    def __init__(self, weights, rule="blog", alignment=None, seeds=0, step=0.001,
-                 pull_previous=1.0, pull_partner=1.0, bias=False, init_scale=1.0, hidden_pull=0.0):
-        weights, alignment = _check_exchanger(weights, rule, alignment, bias)
+    def __init__(self, weights, rule="blog", alignment=None, seeds=0, bias=None, init_scale=None, step=None,
+                 pull_previous=None, pull_partner=None, hidden_pull=None, difference=None, inverse_step=None,
+                 inverse_noise=None):
+        # A setting left out (None) takes its rule's default, RULE_DEFAULTS[rule].
+        weights, alignment, bias = _check_exchanger(weights, rule, alignment, bias)
+        defaults = RULE_DEFAULTS[rule]
         k = len(weights)
         self.weights = engine.layered_copy(weights)
         self.rule = rule
         self.alignment = alignment
-        self.bias = bool(bias)
+        self.bias = bias
         self.seeds = _per_network_array(_seed_array(seeds), "seeds", k, dtype=np.int64)
-        self.init_scale = _per_network_array(init_scale, "init_scale", k)
-        self.step = _per_network_array(step, "step", k)
-        self.pull_previous = _per_network_array(pull_previous, "pull_previous", k)
-        self.pull_partner = _per_network_array(pull_partner, "pull_partner", k)
-        self.hidden_pull = _per_network_array(hidden_pull, "hidden_pull", k)   # end_exchange only
+        given = dict(init_scale=init_scale, step=step, pull_previous=pull_previous, pull_partner=pull_partner,
+                     hidden_pull=hidden_pull, difference=difference, inverse_step=inverse_step,
+                     inverse_noise=inverse_noise)
+        for name, value in given.items():
+            setattr(self, name, _per_network_array(defaults[name] if value is None else value, name, k))
+        _check_difference(self)
         self.rngs = [np.random.default_rng(int(s)) for s in self.seeds]
+        self.jiggle = None           # the jiggle of this step, for inverse_noise (see jiggle_pass)
         self._engine = engine.Engine()
 
     @classmethod
-    def build(cls, depth=10, width=2, seeds=0, rule="blog", bias=False, init_scale=1.0, **settings):
+    def build(cls, depth=10, width=2, seeds=0, rule="blog", bias=None, init_scale=None, **settings):
         """K networks of ``depth`` sections of ``width``, one per seed.
 
-        Initial weights are uniform in [-init_scale, init_scale] (the blog's
-        [-1, 1] by default; one scale, or one per network), drawn from each
-        network's own generator, forward pipe first, sections in flow order.
+        Initial weights are uniform in [-init_scale, init_scale] (one scale, or
+        one per network), drawn from each network's own generator, forward pipe
+        first, sections in flow order. ``bias``, ``init_scale`` and every
+        setting left out take the rule's defaults (``RULE_DEFAULTS``): for the
+        blog's rule, no bias and the blog's [-1, 1].
         """
         depth = _positive_int(depth, "depth")
         width = _positive_int(width, "width")
         seeds = _seed_list(seeds)
+        _check_rule(rule)
+        bias = RULE_DEFAULTS[rule]["bias"] if bias is None else bias
+        init_scale = RULE_DEFAULTS[rule]["init_scale"] if init_scale is None else init_scale
         _check_bias(bias)
         scales = _per_network_array(init_scale, "init_scale", len(seeds))
         shape = (2, depth, width + bool(bias), width)
@@ -346,23 +356,32 @@ class HeatExchanger:
     def config(self):
         """Everything needed to build this exchanger again, as plain values."""
         scales = self.init_scale.tolist()
-        return {
-            "rule": self.rule, "alignment": self.alignment, "depth": self.depth, "width": self.width,
-            "bias": self.bias, "init_scale": scales[0] if len(set(scales)) == 1 else scales,
-            "seeds": self.seeds.tolist(), "step": self.step.tolist(), "pull_previous": self.pull_previous.tolist(),
-            "pull_partner": self.pull_partner.tolist(), "hidden_pull": self.hidden_pull.tolist(),
-        }
+        config = {"rule": self.rule, "alignment": self.alignment, "depth": self.depth, "width": self.width,
+                  "bias": self.bias, "init_scale": scales[0] if len(set(scales)) == 1 else scales,
+                  "seeds": self.seeds.tolist()}
+        return config | {name: getattr(self, name).tolist() for name in SETTINGS if name != "init_scale"}
 
     def flow(self, x, y):
-        """Both pipes' activations for samples x and y of shape (m, width) or (K, m, width)."""
-        return flow(self.weights, np.stack(np.broadcast_arrays(x, y), axis=-3))
+        """What both pipes carry for samples x and y of shape (m, width) or (K, m, width).
 
-    def learn(self, x, y):
+        Each pipe's plain flow; with a ``difference`` (the difference
+        exchange) the backward pipe then carries targets down instead
+        (``difference_pass``). Shape (K, 2, depth + 1, m, inputs).
+        """
+        acts = flow(self.weights, np.stack(np.broadcast_arrays(x, y), axis=-3))
+        if np.any(self.difference):
+            difference_pass(self.weights, acts, self.difference)
+        return acts
+
+    def learn(self, x, y, jiggle=None):
         """One exchange step on one (x, y) pair per network.
 
         ``x`` and ``y`` have shape (width,) (the same pair for every network)
         or (K, width). Every change is computed first, then applied. Returns
-        the activations the rule saw, (K, 2, depth + 1, 1, inputs).
+        the activations the rule saw, (K, 2, depth + 1, rows, inputs): one row,
+        or three with the difference exchange's jiggle. ``jiggle`` (K, depth,
+        width) are the standard normal draws for ``inverse_noise``; left out,
+        each network draws them from its own generator.
 
         If the step would leave a weight NaN or inf, the weights stay as they
         were and ``DivergenceError`` names the section and the cause; weights
@@ -370,6 +389,8 @@ class HeatExchanger:
         """
         x, y = (_check_sample(value, name, self) for name, value in (("x", x), ("y", y)))
         pairs = np.stack(np.broadcast_arrays(np.atleast_2d(x), np.atleast_2d(y)))    # (2, K or 1, width)
+        if np.any(self.inverse_noise):
+            self.jiggle = self._draw_jiggles(1)[0] if jiggle is None else _check_jiggle(jiggle, self)
         before = self.weights.copy()
         with np.errstate(all="ignore"):
             acts = self._step(pairs).copy()
@@ -381,10 +402,28 @@ class HeatExchanger:
 
         Returns the step's activations, which the next step overwrites.
         """
-        return self._engine.step(self.weights, pairs, RULES[self.rule], self, self.alignment, self._partners)
+        jiggling = np.any(self.inverse_noise)
+        exchange = self._exchange if jiggling or np.any(self.difference) else None
+        return self._engine.step(self.weights, pairs, RULES[self.rule], self, self.alignment, self._partners,
+                                 exchange, rows=3 if jiggling else 1)
 
     def _partners(self, acts):
         return partner_acts(acts, self.alignment, self.width)
+
+    def _exchange(self, weights, acts):
+        """The difference exchange's passes after the plain flow of a step: the jiggle, then the targets."""
+        if np.any(self.inverse_noise):
+            jiggle_pass(weights, acts, self.inverse_noise, self.jiggle)
+        if np.any(self.difference):
+            difference_pass(weights, acts, self.difference)
+
+    def _draw_jiggles(self, n):
+        """This epoch's jiggles, (n, K, depth, width), each network's from its own generator: zeros
+        for a network without ``inverse_noise`` (which draws nothing, so its stream is unchanged)."""
+        jiggles = np.zeros((n, self.n_networks, self.depth, self.width))
+        for k in np.flatnonzero(self.inverse_noise):
+            jiggles[:, k] = self.rngs[k].standard_normal((n, self.depth, self.width))
+        return jiggles
 
     def predict(self, x):
         """The forward pipe's output for x (m, width), or one set per network (K, m, width): shape (K, m, width)."""
@@ -424,6 +463,10 @@ class Network:
     pull_previous = property(lambda self: float(self.exchanger.pull_previous[self.k]))
     pull_partner = property(lambda self: float(self.exchanger.pull_partner[self.k]))
     hidden_pull = property(lambda self: float(self.exchanger.hidden_pull[self.k]))
+    difference = property(lambda self: float(self.exchanger.difference[self.k]))
+    inverse_step = property(lambda self: float(self.exchanger.inverse_step[self.k]))
+    inverse_noise = property(lambda self: float(self.exchanger.inverse_noise[self.k]))
+    jiggle = None                # a Network's change is the change without a jiggle
     init_scale = property(lambda self: float(self.exchanger.init_scale[self.k]))
     rule = property(lambda self: self.exchanger.rule)
     alignment = property(lambda self: self.exchanger.alignment)
@@ -456,7 +499,7 @@ class Network:
 
     def change(self, x, y):
         """What ``learn(x, y)`` would add to this network's weights, without adding it:
-        (2, depth, inputs, width)."""
+        (2, depth, inputs, width). (With ``inverse_noise``, the change without a jiggle.)"""
         acts = self._acts(_check_one_sample(x, "x", self.width), _check_one_sample(y, "y", self.width))
         return RULES[self.rule](self.weights, acts, partner_acts(acts, self.alignment, self.width), self)
 
@@ -474,7 +517,10 @@ class Network:
 
     def _acts(self, x, y):
         samples = np.stack(np.broadcast_arrays(np.atleast_2d(x), np.atleast_2d(y)))   # (2, m, width)
-        return flow(self.weights, samples)                                            # (2, depth + 1, m, inputs)
+        acts = flow(self.weights, samples)                                            # (2, depth + 1, m, inputs)
+        if self.difference:
+            difference_pass(self.weights, acts, self.difference)
+        return acts
 
     def __repr__(self):
         return (f"Network {self.k} of {self.exchanger.n_networks}: seed {self.seed}, rule {self.rule!r}, "
@@ -584,6 +630,20 @@ def per_network(value, like):
     return value.reshape(value.shape + (1,) * (like.ndim - value.ndim))
 
 
+def delta_rule(a, o, error, step):
+    """The delta rule: the change of a sigmoid section's weights that moves its output o by ``error``.
+
+    With input a (..., inputs), output o and error (..., width)::
+
+        change = step * outer(a, error * o * (1 - o))
+
+    the gradient step on |error|^2 / 2 with the error's target held fixed
+    (notebook 02, section 3). ``step`` broadcasts against the change.
+    """
+    delta = error * o * (1 - o)
+    return step * a[..., :, None] * delta[..., None, :]
+
+
 def blog_rule(weights, acts, partner, settings):
     """The 2020 blog's exchange rule, exactly.
 
@@ -596,8 +656,12 @@ def blog_rule(weights, acts, partner, settings):
     position (forward section i with backward section i), one position off the
     paper's alignment; ``HeatExchanger`` defaults to ``alignment="blog"`` for
     this rule. The pull towards the input needs inputs as wide as outputs, so
-    every section has the same width and there is no bias. The column sums can
-    pass through zero, so this rule can diverge; ``train`` checks.
+    every section has the same width and there is no bias. Each step multiplies
+    a column by one number, so a column's shares of its sum (the credit) never
+    change; a column that nearly cancelled at birth has huge shares and is
+    stretched fastest. ``train`` warns when a weight grows past
+    ``GROWTH_LIMIT``, and stops with ``DivergenceError`` if one stops being
+    finite.
 
     Every change is computed from the same activations and applied after, as
     the blog did.
@@ -636,8 +700,7 @@ def schmidhuber_rule(weights, acts, partner, settings):
     W, a, o, p = touches(weights, acts, partner)
     q = a[..., :o.shape[-1]]
     e = per_network(settings.pull_previous, o) * (q - o) + per_network(settings.pull_partner, o) * (p - o)
-    delta = e * o * (1 - o)
-    return per_network(settings.step, W) * a[..., :, None] * delta[..., None, :]
+    return delta_rule(a, o, e, per_network(settings.step, W))
 
 
 def backprop_rule(weights, acts, partner, settings):
@@ -697,9 +760,135 @@ def end_exchange_rule(weights, acts, partner, settings):
     return change
 
 
+def difference_exchange_rule(weights, acts, partner, settings):
+    """The difference heat exchange: hidden sections that learn, locally, without collapsing.
+
+    The heat exchanger with the correction of difference target propagation
+    (Lee, Zhang, Fischer and Bengio, *Difference Target Propagation*, 2015;
+    also Meulemans et al., 2020). It is not Schmidhuber's rule fixed: two
+    things change, and each section still uses only what lies beside it.
+
+    1. What flows down the backward pipe (``difference_pass``, before this
+       rule runs) is a *target* for every forward layer, corrected at every
+       section by the difference between the forward layer beside its output
+       and its own answer to the forward layer beside its input::
+
+           t_{L-1} = g(t_L) + difference * (h_{L-1} - g(h_L)),   t_depth = y
+
+       so a forward section's partner moves with how the other pipe's answer
+       would change, not towards one vector per class.
+    2. Forward sections: the delta rule towards their partner, the target t
+       (``end_exchange_rule``: ``pull_partner``, ``pull_previous``, and
+       ``hidden_pull`` for the hidden ones). Backward sections: the delta rule
+       that teaches each to undo the forward section beside it, turning the
+       forward layer beside its input back into the one beside its output,
+       with step ``inverse_step``. With ``inverse_noise`` > 0 it practises on a
+       jiggle, as Lee et al. train their inverses: the forward layer beside
+       its output plus noise, and the forward section's answer to that
+       (``jiggle_pass``).
+
+    Settings (per network): ``difference`` 1 is the correction, 0 the
+    literal exchange towards the backward pipe's plain activations;
+    ``hidden_pull`` 0 freezes the hidden forward sections; ``inverse_step`` 0
+    freezes the backward pipe. The defaults (``RULE_DEFAULTS``) were chosen on
+    validation data for 2 sections of width 4 (studies/difference_exchange.py):
+    bias, init_scale 1, step 2, inverse_step 0.01, inverse_noise 0.1,
+    pull_previous 0. For 3 sections of width 8 the same search chose
+    init_scale 2 and step 0.3, for 4 sections of width 8 init_scale 1.5 and
+    step 0.2: wider and deeper pipes want smaller steps. The paper's
+    alignment only: the last forward section faces y itself.
+    """
+    change = end_exchange_rule(weights, acts, partner, settings)     # the forward sections' change, towards t
+    change[..., 1, :, :, :] = _inverse_change(weights, acts, partner, settings)
+    return change
+
+
+def _inverse_change(weights, acts, partner, settings):
+    """Every backward section's delta rule towards undoing the forward section beside it."""
+    W = weights[..., 1, :, :, :]                               # (..., depth, inputs, width)
+    jiggled = acts.shape[-2] >= 3                              # rows 1 and 2 hold the jiggle (jiggle_pass)
+    v = beside_input(acts, 2 if jiggled else 0)[..., 1, :, :]   # the forward layer beside each one's input
+    target = partner[..., 1, :, 1 if jiggled else 0, :]       # ... and beside its output
+    r = sigmoid(_matmul(v[..., None, :], W))[..., 0, :]        # its answer
+    return delta_rule(v, r, target - r, per_network(settings.inverse_step, W))
+
+
+def _matmul(a, b):
+    """a @ b on C-ordered copies: BLAS's rounding can depend on how arrays lie in memory, and the
+    engine lays them out otherwise than the readable flow; this way it never depends on the caller."""
+    return np.ascontiguousarray(a) @ np.ascontiguousarray(b)
+
+
+def difference_pass(weights, acts, difference):
+    """The backward pipe again, carrying targets down: the difference exchange's second pass.
+
+    Backward section j lies beside forward layer L = depth - j at its input
+    and L - 1 at its output (the paper's alignment). What it passes on is its
+    answer to what it carries, corrected by the difference between the forward
+    layer beside its output and its answer to the forward layer beside its
+    input::
+
+        t_{L-1} = g(t_L) + difference * (h_{L-1} - g(h_L)),    g(v) = sigmoid(v @ W_j)
+
+    t_depth is y as it enters. Rewrites the backward layers of ``acts``
+    (..., 2, depth + 1, m, inputs) in place, every sample; ``difference`` is
+    one number per network (0: the plain flow of y).
+    """
+    width, depth = weights.shape[-1], weights.shape[-3]
+    d = per_network(difference, acts[..., 0, 0, :, :width])
+    for j in range(depth):
+        W = weights[..., 1, j, :, :]
+        carried, beside = acts[..., 1, j, :, :], acts[..., 0, depth - j, :, :]
+        acts[..., 1, j + 1, :, :width] = (sigmoid(_matmul(carried, W))
+                                          + d * (acts[..., 0, depth - j - 1, :, :width] - sigmoid(_matmul(beside, W))))
+
+
+def jiggle_pass(weights, acts, noise, jiggle):
+    """Rows 1 and 2 of the forward pipe: each layer jiggled, and each section's answer to the jiggle.
+
+    For every forward section i, row 1 of its input layer i becomes
+    h_i + noise * e, and row 2 of its output layer i + 1 its answer to that,
+    sigmoid((h_i + noise * e) @ W_i): what the forward section shows the
+    backward section beside it, to learn from. ``jiggle`` is (..., depth,
+    width) standard normal draws, one per backward section j (None: no
+    jiggle); backward section j lies beside forward section depth - 1 - j.
+    ``acts`` has 3 rows per network, row 0 the sample, which is left alone.
+    """
+    width = weights.shape[-1]
+    jiggled = acts[..., 0, :-1, 1, :]                         # (..., depth, inputs): every forward section's input
+    jiggled[...] = acts[..., 0, :-1, 0, :]
+    if jiggle is not None:
+        jiggled[..., :width] += per_network(noise, jiggle) * jiggle[..., ::-1, :]     # in forward order
+    acts[..., 0, 1:, 2, :width] = sigmoid(_matmul(jiggled[..., None, :], weights[..., 0, :, :, :]))[..., 0, :]
+
+
+def beside_input(acts, row=0):
+    """For every section, the other pipe's layer beside its input: (..., 2, depth, inputs).
+
+    In the paper's alignment section i of either pipe takes layer i of its own
+    pipe, and the other pipe's layer depth - i lies beside it. (Its partner,
+    ``partner_acts``, lies beside its output.) ``row`` picks the sample row.
+    """
+    return acts[..., ::-1, :0:-1, row, :]
+
+
 RULES = {"blog": blog_rule, "schmidhuber": schmidhuber_rule, "backprop": backprop_rule,
-         "end_exchange": end_exchange_rule}
-DEFAULT_ALIGNMENT = {"blog": "blog", "schmidhuber": "paper", "backprop": "paper", "end_exchange": "paper"}
+         "end_exchange": end_exchange_rule, "difference_exchange": difference_exchange_rule}
+
+# Every setting of a rule that the caller leaves out. The blog's rule takes the
+# blog's choices; the difference exchange those chosen on validation data.
+SETTINGS = ("init_scale", "step", "pull_previous", "pull_partner", "hidden_pull", "difference", "inverse_step",
+            "inverse_noise")
+_PLAIN = dict(alignment="paper", bias=False, init_scale=1.0, step=0.001, pull_previous=1.0, pull_partner=1.0,
+              hidden_pull=0.0, difference=0.0, inverse_step=0.0, inverse_noise=0.0)
+RULE_DEFAULTS = {
+    "blog": dict(_PLAIN, alignment="blog"),
+    "schmidhuber": dict(_PLAIN),
+    "backprop": dict(_PLAIN),
+    "end_exchange": dict(_PLAIN),
+    "difference_exchange": dict(_PLAIN, bias=True, init_scale=1.0, step=2.0, pull_previous=0.0, hidden_pull=1.0,
+                                difference=1.0, inverse_step=0.01, inverse_noise=0.1),
+}
 
 
 def register_rule(rule, name=None, alignment="paper"):
@@ -721,7 +910,7 @@ def register_rule(rule, name=None, alignment="paper"):
     if alignment not in ALIGNMENTS:
         raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(ALIGNMENTS)}")
     RULES[name] = rule
-    DEFAULT_ALIGNMENT[name] = alignment
+    RULE_DEFAULTS[name] = dict(_PLAIN, alignment=alignment)
     return name
 
 
@@ -734,21 +923,28 @@ class _LocalitySettings:
     pull_previous = np.array([0.0, 0.7])
     pull_partner = np.array([1.0, 0.4])
     hidden_pull = np.array([0.3, 1.0])
+    difference = np.array([1.0, 0.5])
+    inverse_step = np.array([0.1, 0.02])
+    inverse_noise = np.array([0.1, 0.3])
 
 
-def is_local(rule, depth=3, width=3, trials=5, seed=0):
+def is_local(rule, depth=3, width=3, trials=5, seed=0, rows=1):
     """Whether every section's change depends only on what that section touches.
 
     ``rule`` is a rule function ``(weights, acts, partner, settings) -> change``
-    (yours too) or its name in ``RULES``. For random weights, activations and
-    partners of two networks with different settings, with and without a bias,
-    each section's change is computed again after everything it does not touch
-    -- other sections' weights, other layers, other partners -- is drawn afresh.
+    (yours too) or its name in ``RULES``. A section touches its own weights,
+    its input and its output (two layers of its own pipe), and the wall beside
+    it: its partner, and the other pipe's layer beside its input
+    (``beside_input``). For random weights, activations and partners of two
+    networks with different settings, with and without a bias, each
+    section's change is computed again after everything it does not touch --
+    other sections' weights, other layers, other partners -- is drawn afresh.
     True if no section's change moved in any trial. False is a counter-example;
-    True is evidence from ``trials`` draws, not a proof. Notebook 04 uses it.
+    True is evidence from ``trials`` draws, not a proof. Notebook 05 uses it.
 
-    ``settings`` holds ``step``, ``pull_previous``, ``pull_partner`` and
-    ``hidden_pull``, one number per network.
+    ``settings`` holds every setting of ``SETTINGS`` but ``init_scale``, one
+    number per network; ``rows`` is the number of sample rows in ``acts``
+    (3 for the difference exchange's jiggle).
     """
     if isinstance(rule, str):
         if rule not in RULES:
@@ -761,7 +957,7 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0):
     settings = _LocalitySettings()
     for bias in (False, True):
         for _ in range(trials):
-            arrays = _random_step_inputs(rng, 2, depth, width, bias)
+            arrays = _random_step_inputs(rng, 2, depth, width, bias, rows)
             with np.errstate(all="ignore"):
                 change = np.asarray(rule(*arrays, settings))
             for pipe, section in itertools.product((0, 1), range(depth)):
@@ -773,14 +969,14 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0):
     return True
 
 
-def _random_step_inputs(rng, k, depth, width, bias):
+def _random_step_inputs(rng, k, depth, width, bias, rows=1):
     """Weights, activations and partners of the shapes a rule receives, filled at random."""
     n_in = width + bias
     weights = rng.uniform(-3, 3, (k, 2, depth, n_in, width))
-    acts = rng.uniform(0, 1, (k, 2, depth + 1, 1, n_in))
+    acts = rng.uniform(0, 1, (k, 2, depth + 1, rows, n_in))
     if bias:
         acts[..., -1] = 1.0
-    partner = rng.uniform(0, 1, (k, 2, depth, 1, width))
+    partner = rng.uniform(0, 1, (k, 2, depth, rows, width))
     return weights, acts, partner
 
 
@@ -788,16 +984,19 @@ def _scramble_untouched(rng, arrays, pipe, section):
     """Copies in which everything one section does not touch is drawn afresh.
 
     A section touches its weights, its input (layer ``section`` of its pipe),
-    its output (layer ``section + 1``) and its partner's activation.
+    its output (layer ``section + 1``), its partner's activation and the other
+    pipe's layer beside its input (layer ``depth - section``).
     """
     weights, acts, partner = (a.copy() for a in arrays)
-    kept = (weights[:, pipe, section].copy(), acts[:, pipe, section].copy(),
-            acts[:, pipe, section + 1].copy(), partner[:, pipe, section].copy())
-    fresh = _random_step_inputs(rng, weights.shape[0], weights.shape[2], weights.shape[-1],
-                                weights.shape[-2] > weights.shape[-1])
+    depth = weights.shape[2]
+    kept = (weights[:, pipe, section].copy(), acts[:, pipe, section].copy(), acts[:, pipe, section + 1].copy(),
+            acts[:, 1 - pipe, depth - section].copy(), partner[:, pipe, section].copy())
+    fresh = _random_step_inputs(rng, weights.shape[0], depth, weights.shape[-1],
+                                weights.shape[-2] > weights.shape[-1], acts.shape[-2])
     for array, new in zip((weights, acts, partner), fresh):
         array[...] = new
-    weights[:, pipe, section], acts[:, pipe, section], acts[:, pipe, section + 1], partner[:, pipe, section] = kept
+    (weights[:, pipe, section], acts[:, pipe, section], acts[:, pipe, section + 1], acts[:, 1 - pipe, depth - section],
+     partner[:, pipe, section]) = kept
     return weights, acts, partner
 
 
@@ -933,13 +1132,17 @@ def train(net, data, epochs=200, progress=True, snapshot_every=1):
         order = np.stack([rng.permutation(len(data.x_train)) for rng in net.rngs]).T    # (n, K)
         # samples[t]: x then y of step t for every network, (2, K, width)
         samples = np.stack([data.x_train[order], data.y_train[order]], axis=1)
+        jiggles = net._draw_jiggles(len(samples)) if np.any(net.inverse_noise) else None
         with np.errstate(all="ignore"):
-            for pair in samples:
+            for t, pair in enumerate(samples):
+                if jiggles is not None:
+                    net.jiggle = jiggles[t]
                 net._step(pair)
         if not growth.check(net, epoch):
             if bar is not None:
                 bar.close()
-            raise _diverged(net, data, epoch, previous, previous is not spare, samples, snapshots, metrics, kept, slot)
+            raise _diverged(net, data, epoch, previous, previous is not spare, samples, snapshots, metrics, kept, slot,
+                            jiggles)
         if epoch == kept[slot]:
             snapshots[slot] = net.weights
             for name, value in measure(net, data).items():
@@ -973,25 +1176,29 @@ def measure(net, data):
     _check_data(data)
     _check_widths(net, data)
     size = _measure_chunk(net, data)
-    parts = [_measure_networks(weights, net, data) for weights in engine.chunks(net.weights, size)]
+    parts = [_measure_networks(weights, difference, net, data)
+             for weights, difference in zip(engine.chunks(net.weights, size), engine.chunks(net.difference, size))]
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
-def _measure_networks(weights, net, data):
-    """``measure`` for the networks whose weights are given."""
+def _measure_networks(weights, difference, net, data):
+    """``measure`` for the networks whose weights (and ``difference``) are given."""
     width = net.width
     with np.errstate(over="ignore"):
         train_acts = net._engine.flow(weights, np.stack([data.x_train, data.y_train]))
         test_out = net._engine.flow(weights[:, 0], data.x_test)[..., -1, :, :width]
     labels = data.y_train[:, 0] > 0.5
-    own = train_acts[..., 1:, :, :width]
-    partner = partner_acts(train_acts, net.alignment, width)
-    return {
+    metrics = {
         "train_accuracy": np.mean(predict_labels(train_acts[:, 0, -1, :, :width]) == labels, axis=-1),
         "test_accuracy": np.mean(predict_labels(test_out) == (data.y_test[:, 0] > 0.5), axis=-1),
         "reconstruction_error": np.mean((train_acts[:, 1, -1, :, :width] - data.x_train) ** 2, axis=(-2, -1)),
-        "mismatch": np.mean((own - partner) ** 2, axis=(-2, -1)),
     }
+    if np.any(difference):       # the difference exchange: the backward pipe carries targets (x̂ is measured above)
+        with np.errstate(over="ignore"):
+            difference_pass(weights, train_acts, difference)
+    metrics["mismatch"] = np.mean((train_acts[..., 1:, :, :width] - partner_acts(train_acts, net.alignment, width)) ** 2,
+                                  axis=(-2, -1))
+    return metrics
 
 
 def predict_labels(outputs):
@@ -1096,10 +1303,10 @@ class Run:
         c = self.config
         index = _epoch_index(self, epoch)
         chosen = slice(None) if network is None else [_network_index(network, self.n_networks)]
-        per_network = {name: np.broadcast_to(np.asarray(c[name] if name in c else default, dtype=float),
+        defaults = RULE_DEFAULTS[c["rule"]]
+        per_network = {name: np.broadcast_to(np.asarray(c.get(name, defaults[name]), dtype=float),
                                              (self.n_networks,))[chosen]
-                       for name, default in (("step", 0.001), ("pull_previous", 1.0), ("pull_partner", 1.0),
-                                             ("hidden_pull", 0.0), ("init_scale", 1.0))}
+                       for name in SETTINGS}
         return HeatExchanger(self.snapshots[index, chosen].copy(), rule=c["rule"], alignment=c["alignment"],
                              seeds=np.asarray(c["seeds"])[chosen], bias=c["bias"], **per_network)
 
@@ -1364,6 +1571,9 @@ def _seed(value, name):
 # The bounds of the per-network settings: (lowest, whether the lowest itself is
 # allowed, why). A setting not named here must only be finite and real.
 SETTING_LIMITS = {
+    "difference": (0, True, "a negative difference turns the correction around"),
+    "inverse_step": (0, True, "a negative step teaches the backward pipe the opposite of an inverse"),
+    "inverse_noise": (0, True, "the noise is a spread: 0 or more"),
     "step": (0, True, "a negative step moves every weight away from what the rule asks"),
     "pull_previous": (0, True, "a negative pull pushes a section away from its input"),
     "pull_partner": (0, True, "a negative pull pushes a section away from its partner"),
@@ -1397,8 +1607,7 @@ def _per_network_array(value, name, k, dtype=float):
 
 def _setting_names():
     """The per-network settings: every keyword of HeatExchanger's constructor but the weights and the choices."""
-    return [name for name in inspect.signature(HeatExchanger.__init__).parameters
-            if name not in ("self", "weights", "rule", "alignment", "bias")]
+    return ["seeds", *SETTINGS]
 
 
 def _check_settings(net):
@@ -1421,15 +1630,24 @@ def _check_grid_settings(settings):
         _per_network_array(values, name, len(values))
 
 
-def _check_exchanger(weights, rule, alignment, bias):
-    """The weights as a float array (K, 2, depth, inputs, width) and the alignment, checked."""
+def _check_rule(rule):
     if not isinstance(rule, str) or rule not in RULES:
         raise ValueError(f"unknown rule {_shown(rule)}; choose one of {sorted(RULES)} by name")
-    alignment = DEFAULT_ALIGNMENT[rule] if alignment is None else alignment
+
+
+def _check_exchanger(weights, rule, alignment, bias):
+    """The weights as a float array (K, 2, depth, inputs, width), the alignment and the bias, checked.
+
+    ``alignment`` None is the rule's; ``bias`` None is what the weights' rows say.
+    """
+    _check_rule(rule)
+    alignment = RULE_DEFAULTS[rule]["alignment"] if alignment is None else alignment
     if not isinstance(alignment, str) or alignment not in ALIGNMENTS:
         raise ValueError(f"unknown alignment {_shown(alignment)}; choose one of {sorted(ALIGNMENTS)}")
-    _check_bias(bias)
     weights = _real_array(weights, "weights")
+    if bias is None:
+        bias = weights.ndim == 5 and weights.shape[-2] == weights.shape[-1] + 1
+    _check_bias(bias)
     if weights.ndim != 5 or weights.shape[1] != 2:
         raise ValueError(
             "weights must have shape (networks, 2 pipes, depth, inputs, width), "
@@ -1446,7 +1664,28 @@ def _check_exchanger(weights, rule, alignment, bias):
     if rule == "blog" and bias:
         raise ValueError("the blog's rule has no bias; use bias=False or rule='schmidhuber'")
     _check_finite(weights, "the initial weights")
-    return weights, alignment
+    return weights, alignment, bool(bias)
+
+
+def _check_jiggle(jiggle, net):
+    jiggle = _real_array(jiggle, "jiggle")
+    shape = (net.n_networks, net.depth, net.width)
+    if jiggle.shape != shape or not np.all(np.isfinite(jiggle)):
+        raise ValueError(f"jiggle must be finite draws of shape {shape} (networks, sections, width), "
+                         f"got shape {jiggle.shape}; or leave it out")
+    return jiggle
+
+
+def _check_difference(net):
+    """difference, inverse_step and inverse_noise are the difference exchange's, in the paper's alignment."""
+    used = [name for name in ("difference", "inverse_step", "inverse_noise") if np.any(getattr(net, name))]
+    if used and net.rule != "difference_exchange":
+        raise ValueError(f"{', '.join(used)} belong{'s' * (len(used) == 1)} to rule='difference_exchange'; "
+                         f"the {net.rule!r} rule does not use {'it' if len(used) == 1 else 'them'}: leave "
+                         f"{'it' if len(used) == 1 else 'them'} out")
+    if net.rule == "difference_exchange" and net.alignment != "paper":
+        raise ValueError("the difference exchange lays the pipes as the paper does (the last forward section "
+                         "faces y): use alignment='paper'")
 
 
 def _check_net(net):
@@ -1685,8 +1924,9 @@ def _growth_message(net, largest, when):
     grown = np.flatnonzero(largest > GROWTH_LIMIT)
     k = int(grown[0])
     others = f" (and {len(grown) - 1} more network{'s' * (len(grown) > 2)})" if len(grown) > 1 else ""
-    why = ("the blog's rule divides by the column sums of W, and one came near zero; another seed or a smaller "
-           "step may keep them in range" if net.rule == "blog" else "a smaller step keeps them in range")
+    why = ("the blog's rule stretches each column by its weights' shares of the column sum, and a column that "
+           "nearly cancelled at birth has huge shares; another seed or a smaller step may keep it in range"
+           if net.rule == "blog" else "a smaller step keeps them in range")
     return (f"weights of network {k}{others} reached {largest[k]:.3g} {when} with step {net.step[k]:g}: past "
             f"{GROWTH_LIMIT:g} every sigmoid they feed is saturated and the rule has stopped learning; {why}")
 
@@ -1735,7 +1975,7 @@ def _check_step(net, before, pairs):
         network=k, pipe=p, section=i, cause=cause)
 
 
-def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, metrics, kept, slot):
+def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, metrics, kept, slot, jiggles=None):
     """The DivergenceError for an epoch that left a weight NaN or inf.
 
     NaN has usually spread through both pipes by the end of the epoch, so the
@@ -1749,6 +1989,8 @@ def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, met
     with np.errstate(all="ignore"):
         for t, pair in enumerate(samples):
             before = replay.weights.copy()
+            if jiggles is not None:
+                replay.jiggle = jiggles[t]
             replay._step(pair)
             broken = ~np.isfinite(replay.weights).all(axis=(-2, -1))     # (K, 2, depth)
             if broken.any():

@@ -119,23 +119,24 @@ class StepBuffers(FlowBuffers):
     code are the same either way.
     """
 
-    def __init__(self, weights, partners, alignment):
-        super().__init__(weights.shape, weights.shape[:-3], 1)
+    def __init__(self, weights, partners, alignment, rows=1):
+        super().__init__(weights.shape, weights.shape[:-3], rows)
         k, pipes, depth, n_in, width = weights.shape
         self.weights = weights
         self.alignment = alignment
-        self.inputs = self.layers_first[0, ..., 0, :width]              # (2, K, width): x then y
+        self.rows = rows
+        self.inputs = self.layers_first[0, ..., 0, :width]              # (2, K, width): x then y, in row 0
         self.rule_weights = np.empty((n_in, width, depth, pipes, k)).transpose(4, 3, 2, 0, 1)
-        self.rule_acts = np.empty((n_in, 1, depth + 1, pipes, k)).transpose(4, 3, 2, 1, 0)
+        self.rule_acts = np.empty((n_in, rows, depth + 1, pipes, k)).transpose(4, 3, 2, 1, 0)
         self.partner = partners(self.rule_acts)     # a view: it follows every step
         self.weights_in_rule_order = self.weights.transpose(RULE_MEMORY_ORDER)
 
-    def fits(self, weights, alignment):
-        """Whether these buffers still belong to ``weights`` and ``alignment``.
+    def fits(self, weights, alignment, rows):
+        """Whether these buffers still belong to ``weights``, ``alignment`` and ``rows``.
 
         An exchanger may be given a new weights array or another alignment.
         """
-        return weights is self.weights and alignment == self.alignment
+        return weights is self.weights and alignment == self.alignment and rows == self.rows
 
     def rule_inputs(self):
         """The weights, the activations and the partners, in the rules' layout."""
@@ -166,17 +167,22 @@ class Engine:
         self.step_buffers = None
         self.flows = {}
 
-    def step(self, weights, pairs, rule, settings, alignment, partners):
+    def step(self, weights, pairs, rule, settings, alignment, partners, exchange=None, rows=1):
         """One online step: flow pairs (2, K, width), x then y, add the rule's change in place.
 
         ``partners(acts)`` gives each section's partner activations as a view of
-        ``acts``. Returns the activations the rule saw, (K, 2, depth + 1, 1,
-        inputs): a buffer the next step overwrites.
+        ``acts``. ``exchange(weights, acts)``, when given, rewrites what the
+        pipes carry after the plain flow (heatex_core's difference exchange), in
+        ``rows`` rows per network: row 0 is the sample. Returns the activations
+        the rule saw, (K, 2, depth + 1, rows, inputs): a buffer the next step
+        overwrites.
         """
         buffers = self.step_buffers
-        if buffers is None or not buffers.fits(weights, alignment):
-            buffers = self.step_buffers = StepBuffers(weights, partners, alignment)
+        if buffers is None or not buffers.fits(weights, alignment, rows):
+            buffers = self.step_buffers = StepBuffers(weights, partners, alignment, rows)
         acts = buffers(weights, pairs)
+        if exchange is not None:
+            exchange(weights, acts)
         buffers.add_to_weights(rule(*buffers.rule_inputs(), settings))
         return acts
 

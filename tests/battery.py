@@ -272,10 +272,26 @@ def settings_cases():
     cases = []
     for setting in SETTINGS:
         for label, value in BAD_NUMBERS.items():
+            if value is None:       # None is "the rule's default" (RULE_DEFAULTS), not a bad number
+                continue
             cases.append(Case(f"build({setting}={label})", call(hc.HeatExchanger.build, 3, 2, **{setting: value}),
                               names=(setting,), group="settings"))
             cases.append(Case(f"HeatExchanger(weights, {setting}={label})",
                               call(hc.HeatExchanger, _weights(), **{setting: value}), names=(setting,), group="settings"))
+        cases.append(Case(f"build({setting}=None) takes the rule's default",
+                          call(hc.HeatExchanger.build, 3, 2, **{setting: None}), expect="answer", group="settings"))
+    for setting in ("difference", "inverse_step", "inverse_noise"):
+        cases.append(Case(f"build(rule='schmidhuber', {setting}=0.5): the difference exchange's setting",
+                          call(hc.HeatExchanger.build, 3, 2, rule="schmidhuber", **{setting: 0.5}),
+                          names=(setting,), group="settings"))
+        for label, value in BAD_NUMBERS.items():
+            if value is not None:
+                cases.append(Case(f"build(rule='difference_exchange', {setting}={label})",
+                                  call(hc.HeatExchanger.build, 2, 3, rule="difference_exchange", **{setting: value}),
+                                  names=(setting,), group="settings"))
+    cases.append(Case("build(rule='difference_exchange', alignment='blog')",
+                      call(hc.HeatExchanger.build, 2, 3, rule="difference_exchange", alignment="blog"),
+                      names=("alignment",), group="settings"))
     for value in (0, 0.0, -2.0):
         cases.append(Case(f"build(init_scale={value})", call(hc.HeatExchanger.build, 3, 2, init_scale=value),
                           names=("init_scale",), group="settings"))

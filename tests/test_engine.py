@@ -32,10 +32,17 @@ def test_engine_flow_is_the_readable_flow(seed, k, depth, width, m, bias, scale,
     np.testing.assert_array_equal(fast, readable)
 
 
-def plain_step(net, x, y):
-    """One exchange step the readable way: flow, partners, the rule, weights += change."""
-    inputs = np.stack([x, y], axis=1)[:, :, None, :]              # (K, 2 pipes, 1 sample, width)
+def plain_step(net, x, y, jiggle=None):
+    """One exchange step the readable way: flow, the difference exchange's passes, partners, the rule,
+    weights += change."""
+    rows = 3 if np.any(net.inverse_noise) else 1                # the jiggle's two rows after the sample's
+    inputs = np.ones((len(x), 2, rows, net.width))
+    inputs[:, 0, 0], inputs[:, 1, 0] = x, y                       # (K, 2 pipes, rows, width)
     acts = hc.flow(net.weights, inputs)
+    if rows == 3:
+        hc.jiggle_pass(net.weights, acts, net.inverse_noise, jiggle)
+    if np.any(net.difference):
+        hc.difference_pass(net.weights, acts, net.difference)
     partner = hc.partner_acts(acts, net.alignment, net.width)
     net.weights += hc.RULES[net.rule](net.weights, acts, partner, net)
 
@@ -50,12 +57,13 @@ def test_engine_step_is_the_plain_step(seed, rule, k, depth, width, bias):
     fast = hc.HeatExchanger.build(depth, width, seeds=range(seed, seed + k), **settings_)
     readable = hc.HeatExchanger.build(depth, width, seeds=range(seed, seed + k), **settings_)
     data = hc.circle_data(n_train=30, n_test=1, width=width, seed=seed)
+    draws = np.random.default_rng(seed).standard_normal((30, k, depth, width))
     with np.errstate(all="ignore"):
         for t in range(30):
             x = data.x_train[(np.arange(k) + t) % 30]
             y = data.y_train[(np.arange(k) + t) % 30]
-            fast.learn(x, y)
-            plain_step(readable, x, y)
+            fast.learn(x, y, jiggle=draws[t] if np.any(fast.inverse_noise) else None)
+            plain_step(readable, x, y, draws[t])
     np.testing.assert_array_equal(fast.weights, readable.weights)
 
 

@@ -9,7 +9,20 @@ import heatex_core as hc
 
 def test_is_local_knows_which_rules_are_local():
     assert {name: hc.is_local(name) for name in hc.RULES} == {
-        "blog": True, "schmidhuber": True, "backprop": False, "end_exchange": True}
+        "blog": True, "schmidhuber": True, "backprop": False, "end_exchange": True, "difference_exchange": True}
+    assert hc.is_local("difference_exchange", rows=3)          # with the jiggle's rows too
+
+
+def test_the_difference_exchange_would_not_be_local_without_the_wall_beside_the_input():
+    # A backward section learns from the forward layer beside its input: scrambling that layer moves its change.
+    rng = np.random.default_rng(0)
+    arrays = hc._random_step_inputs(rng, 2, 3, 3, True, 3)
+    change = hc.difference_exchange_rule(*arrays, hc._LocalitySettings())
+    weights, acts, partner = (a.copy() for a in arrays)
+    acts[:, 0, 3] = rng.uniform(0, 1, acts[:, 0, 3].shape)      # forward layer 3: beside backward section 0's input
+    again = hc.difference_exchange_rule(weights, acts, partner, hc._LocalitySettings())
+    assert not np.allclose(change[:, 1, 0], again[:, 1, 0])
+    np.testing.assert_array_equal(change[:, 1, 1:], again[:, 1, 1:])
 
 
 def test_is_local_judges_a_students_own_rule():
@@ -116,7 +129,7 @@ def test_hidden_pull_travels_with_the_run(tmp_path):
     loaded = hc.Run.load(tmp_path / "run.npz")
     assert loaded.network_at(1, network=1).hidden_pull.tolist() == [0.25]
     assert loaded.network_at(0).hidden_pull.tolist() == [0.0, 0.25]
-    assert hc.DEFAULT_ALIGNMENT["end_exchange"] == "paper"
+    assert hc.RULE_DEFAULTS["end_exchange"]["alignment"] == "paper"
 
 
 @pytest.mark.parametrize("bad", [[0.0, 1.0, 2.0], float("nan"), "strong"])
@@ -139,7 +152,7 @@ def test_a_registered_rule_trains_by_name():
         np.testing.assert_allclose(mine.snapshots, theirs.snapshots, rtol=1e-12, atol=1e-15)
         assert mine.config["rule"] == "half_schmidhuber" and mine.config["alignment"] == "paper"
     finally:
-        del hc.RULES[name], hc.DEFAULT_ALIGNMENT[name]
+        del hc.RULES[name], hc.RULE_DEFAULTS[name]
     with pytest.raises(ValueError, match="built-in rule"):
         hc.register_rule(half_schmidhuber, name="blog")
     with pytest.raises(TypeError, match="rule must be a function"):

@@ -41,12 +41,17 @@ def test_a_setting_is_accepted_within_its_bounds_or_refused_by_name(name, value)
     low, inclusive, _ = hc.SETTING_LIMITS[name]
     fine = (isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
             and (value >= low if inclusive else value > low))
-    if fine:
-        net = hc.HeatExchanger.build(2, 2, **{name: value})
+    # difference, inverse_step and inverse_noise are the difference exchange's settings
+    rule = "difference_exchange" if name in ("difference", "inverse_step", "inverse_noise") else "blog"
+    if value is None:           # left out: the rule's default
+        net = hc.HeatExchanger.build(2, 2, rule=rule, **{name: value})
+        assert getattr(net, name)[0] == hc.RULE_DEFAULTS[rule][name]
+    elif fine:
+        net = hc.HeatExchanger.build(2, 2, rule=rule, **{name: value})
         assert getattr(net, name).dtype == float and getattr(net, name)[0] == value
     else:
         with pytest.raises(ValueError, match=name):
-            hc.HeatExchanger.build(2, 2, **{name: value})
+            hc.HeatExchanger.build(2, 2, rule=rule, **{name: value})
 
 
 @settings(max_examples=60, deadline=None)
@@ -167,7 +172,7 @@ def test_a_diverging_run_keeps_every_finished_epoch(every, data, monkeypatch):
             change[1, 0, 1] = np.nan
         return change
     monkeypatch.setitem(hc.RULES, "breaks_later", breaks_later)
-    monkeypatch.setitem(hc.DEFAULT_ALIGNMENT, "breaks_later", "paper")
+    monkeypatch.setitem(hc.RULE_DEFAULTS, "breaks_later", hc.RULE_DEFAULTS["schmidhuber"])
     net = hc.HeatExchanger.build(3, 2, seeds=[0, 1], rule="breaks_later", step=0.1)
     with pytest.raises(hc.DivergenceError, match="epoch 6: network 1 .*forward pipe, section 1, at sample 1") as caught:
         hc.train(net, data, epochs=9, progress=False, snapshot_every=every)
@@ -193,7 +198,7 @@ def test_a_rule_that_breaks_only_once_is_still_reported(data, monkeypatch):
         change = hc.schmidhuber_rule(weights, acts, partner, settings)
         return change * np.nan if len(calls) == 30 else change
     monkeypatch.setitem(hc.RULES, "once", once)
-    monkeypatch.setitem(hc.DEFAULT_ALIGNMENT, "once", "paper")
+    monkeypatch.setitem(hc.RULE_DEFAULTS, "once", hc.RULE_DEFAULTS["schmidhuber"])
     net = hc.HeatExchanger.build(2, 2, rule="once")
     with pytest.raises(hc.DivergenceError, match="epoch 2: .*replay") as caught:
         hc.train(net, data, epochs=3, progress=False)
