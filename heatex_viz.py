@@ -49,10 +49,10 @@ import heatex_core as hc
 __all__ = [
     "EXPORTS", "PIPE_NAMES", "WEIGHT_CMAP", "HEAT_CMAP", "OUTPUT_CMAP",
     "position_order", "sections_by_position", "largest_section", "section_series",
-    "exchange_pairs", "PipeDiagram", "draw_pipes",
+    "exchange_pairs", "PipeDiagram", "draw_pipes", "draw_difference_exchange",
     "plot_circle_data", "plot_learning_curves",
     "weight_grid", "weight_labels", "weight_norm", "plot_weights", "compare_weights",
-    "decision_grid", "decision_map", "SnapshotView", "Scrubber",
+    "decision_grid", "decision_map", "hidden_unit_maps", "plot_hidden_units", "SnapshotView", "Scrubber",
     "snapshot_frames", "animation", "write_movie", "export_gif", "export_mp4", "can_export_mp4", "repo_relative",
     "plot_accuracy_bands", "plot_layer_spread", "plot_decision_map", "plot_decision_maps", "plot_lines",
     "plot_width_sweep", "print_accuracy_table", "SignalDemo",
@@ -69,6 +69,7 @@ WEIGHT_CMAP = "RdBu_r"     # diverging: red positive, blue negative, white zero
 OUTPUT_CMAP = "PiYG"       # the forward pipe's output: green for class 1, pink for 0, white at 0.5
 HEAT_CMAP = "YlOrRd"       # mismatch is heat still to flow: pale = little, red = much
 CLASS_COLOURS = ("#c51b7d", "#4d9221")   # label 0 and label 1: the ends of OUTPUT_CMAP
+HIDDEN_CMAP = "viridis"    # a hidden unit's activation, 0 to 1: no class, no sign
 
 
 def _pyplot():
@@ -423,6 +424,36 @@ def draw_pipes(depth, alignment="blog", ax=None, mismatch=None, title=None):
     return diagram
 
 
+def draw_difference_exchange(depth=2, ax=None):
+    """The two pipes of the difference exchange (notebook 06): what each backward section touches.
+
+    The paper's alignment, as ``draw_pipes(depth, "paper")``, with the wall
+    drawn in: each backward section takes the forward layer beside its input
+    (h_L) and beside its output (h_{L-1}), and passes on
+    t_{L-1} = g(t_L) + h_{L-1} - g(h_L) instead of g(t_L). Returns the
+    ``PipeDiagram``.
+    """
+    depth = _whole(depth, "depth", 1, 8)
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(max(7, 2.2 * depth + 3), 3.6), layout="constrained")
+    diagram = PipeDiagram(ax, depth, "paper", title="the difference exchange: the backward pipe carries targets")
+    for layer in range(depth + 1):            # forward layer L lies between drawn positions L - 1 and L
+        x = layer - 0.5
+        ax.annotate("", xy=(x, 0.27), xytext=(x, 0.73),
+                    arrowprops=dict(arrowstyle="->", color="tab:blue", lw=1.4, linestyle=":"), zorder=1)
+        ax.text(x + 0.05, 0.5, f"h{_subscript(layer)}", color="tab:blue", fontsize="medium", va="center")
+    for position in range(depth):
+        upper = position + 1                  # the backward section drawn here lies beside forward layers L - 1, L
+        ax.text(position, -0.36, f"t{_subscript(upper - 1)} = g(t{_subscript(upper)}) + h{_subscript(upper - 1)}"
+                f" − g(h{_subscript(upper)})", ha="center", va="top", fontsize="small", color="tab:purple")
+    ax.set_ylim(-0.62, 1.55)
+    return diagram
+
+
+def _subscript(n):
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 # ---------------------------------------------------------------------------
 # 2. Data and learning curves (notebook 02).
 # ---------------------------------------------------------------------------
@@ -658,8 +689,10 @@ class SnapshotView:
     Panels: the forward pipe's decision map over the square, both pipes'
     weights (diverging colours centred on zero, one scale for the whole run)
     and the pipe diagram with sections coloured by mismatch (one scale for the
-    whole run). ``update(snapshot)`` changes only the artists' data;
-    ``render()`` draws the figure and returns its pixels.
+    whole run). With ``hidden=True`` the weights give way to the hidden
+    layer: each unit of the forward pipe's first layer as a map over the
+    square, to watch features form. ``update(snapshot)`` changes only the
+    artists' data; ``render()`` draws the figure and returns its pixels.
 
     With ``blit=True`` the static parts are drawn once and each ``render``
     redraws only what changed (see ``_Blitter``), which keeps a step cheap for
@@ -669,7 +702,7 @@ class SnapshotView:
     """
 
     def __init__(self, run, data=None, network=0, dpi=100, figsize=(12, 5.6), resolution=41, blit=True,
-                 scale="symlog", title=True):
+                 scale="symlog", title=True, hidden=False):
         self.network = _network_index(run, network)
         _check_data(data, run)
         dpi, figsize = _check_figure(dpi, figsize)
@@ -693,15 +726,22 @@ class SnapshotView:
         ax_pipe = fig.add_subplot(spec[1, 1])
         self.axes = {"decision": ax_map, "weights": ax_w, "pipes": ax_pipe}
         self.vmax = _symmetric_limit(self.snapshots)
-        self.weight_image = _weights_panel(ax_w, self.snapshots[0], self.vmax, scale)
+        self.hidden = bool(hidden)
+        if self.hidden:
+            ax_w.set_axis_off()
+            self.weight_image = None
+            self.hidden_images = _hidden_panel(fig, spec[0, 1], self.width, resolution)
+        else:
+            self.weight_image = _weights_panel(ax_w, self.snapshots[0], self.vmax, scale)
+            self.hidden_images = []
         self.decision_image = _decision_panel(ax_map, data, resolution)
         self.mismatch = run.metrics["mismatch"][:, self.network] if "mismatch" in run.metrics else None
         self.diagram = _pipes_panel(ax_pipe, self.depth, run.config.get("alignment", "blog"), self.mismatch)
         # The scrubber's readout says which snapshot is shown; files and pages with
         # no kernel have no readout, so their frames carry it as a title.
         self.title = fig.suptitle("") if title else None
-        self.changing = [self.weight_image, self.decision_image, *self.diagram.boxes[0],
-                         *self.diagram.boxes[1]] + ([self.title] if title else [])
+        self.changing = ([self.weight_image] if self.weight_image is not None else self.hidden_images) + [
+            self.decision_image, *self.diagram.boxes[0], *self.diagram.boxes[1]] + ([self.title] if title else [])
         self.update(0)
         self._draw = _Blitter(fig, self.changing) if blit else _FullDraw(fig)
 
@@ -734,7 +774,10 @@ class SnapshotView:
         """Show a snapshot (0 = initial weights, -1 = the last)."""
         snapshot = self.index(snapshot)
         weights = self.snapshots[snapshot]
-        self.weight_image.set_data(weight_grid(weights))
+        if self.weight_image is not None:
+            self.weight_image.set_data(weight_grid(weights))
+        for image, unit_map in zip(self.hidden_images, hidden_unit_maps(weights[0], self.grid)):
+            image.set_data(unit_map.reshape(self.resolution, self.resolution))
         self.decision_image.set_data(
             decision_map(weights[0], self.grid, self.width).reshape(self.resolution, self.resolution))
         if self.mismatch is not None:
@@ -784,6 +827,62 @@ def _weights_panel(ax, weights, vmax, scale):
     return image
 
 
+def _hidden_panel(fig, cell, width, resolution):
+    """One small map per hidden unit: what each unit of the first layer answers over the square."""
+    axes = cell.subgridspec(1, width, wspace=0.05).subplots()
+    axes = np.atleast_1d(axes)
+    images = []
+    for u, ax in enumerate(axes):
+        images.append(ax.imshow(np.full((resolution, resolution), 0.5), cmap=HIDDEN_CMAP, vmin=0, vmax=1,
+                                origin="lower", extent=(-1, 1, -1, 1), interpolation="nearest"))
+        ax.set_title(f"hidden unit {u}", fontsize="small")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(images[0], ax=list(axes), label="activation", fraction=0.04, pad=0.01)
+    return images
+
+
+def hidden_unit_maps(forward_weights, grid, layer=1):
+    """Each unit of forward ``layer`` (1 = the first hidden layer) at every grid point: (width, len(grid))."""
+    forward_weights = np.asarray(forward_weights, dtype=float)
+    width = forward_weights.shape[-1]
+    if not 1 <= layer <= forward_weights.shape[-3]:
+        raise ValueError(f"layer must be from 1 to {forward_weights.shape[-3]} (the forward pipe's layers after x), "
+                         f"got {layer!r}")
+    points = np.zeros((len(grid), width))
+    points[:, :2] = grid
+    with np.errstate(over="ignore"):
+        acts = hc.flow(forward_weights[..., :layer, :, :], points)
+    return np.swapaxes(acts[..., layer, :, :width], -1, -2)
+
+
+def plot_hidden_units(rows, resolution=61, suptitle=None):
+    """Hidden units' maps over the square: ``rows`` maps a label (an epoch, say) to forward weights
+    (depth, inputs, width); one row of maps per label, one column per unit of the first layer."""
+    rows = dict(rows)
+    if not rows:
+        raise ValueError("rows is empty: give at least one label and its forward weights")
+    width = np.shape(next(iter(rows.values())))[-1]
+    fig, axes = _pyplot().subplots(len(rows), width, figsize=(2.2 * width + 1.2, 2.2 * len(rows) + 0.6),
+                                   layout="constrained", squeeze=False)
+    grid = decision_grid(resolution)
+    for r, (row, (label, weights)) in enumerate(zip(axes, rows.items())):
+        for u, (ax, unit_map) in enumerate(zip(row, hidden_unit_maps(weights, grid))):
+            image = ax.imshow(unit_map.reshape(resolution, resolution), cmap=HIDDEN_CMAP, vmin=0, vmax=1,
+                              origin="lower", extent=(-1, 1, -1, 1))
+            ax.add_patch(mpatches.Circle((0, 0), 0.8, fill=False, linestyle="--", color="dimgrey", linewidth=0.8))
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if u == 0:
+                ax.set_ylabel(str(label))
+            if r == 0:
+                ax.set_title(f"hidden unit {u}", fontsize="medium")
+    fig.colorbar(image, ax=axes, label="activation of the unit", shrink=0.8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
 def _decision_panel(ax, data, resolution):
     """The forward pipe's output over the square, with a sample of test points on top."""
     image = ax.imshow(np.full((resolution, resolution), 0.5), cmap=OUTPUT_CMAP, vmin=0, vmax=1, origin="lower",
@@ -823,10 +922,10 @@ class Scrubber:
     Setting ``slider.value = snapshot`` (or calling ``show(snapshot)``) shows that snapshot.
     """
 
-    def __init__(self, run, data=None, network=0, interval=200, dpi=100, figsize=(12, 5.6)):
+    def __init__(self, run, data=None, network=0, interval=200, dpi=100, figsize=(12, 5.6), hidden=False):
         import ipywidgets as widgets
         interval = _whole(interval, "interval", 1, why=" (milliseconds between frames when playing)")
-        self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True, title=False)
+        self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True, title=False, hidden=hidden)
         last = len(self.view.snapshots) - 1
         self.slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="snapshot",
                                         continuous_update=True,
@@ -1034,7 +1133,7 @@ def export_mp4(run, path, data=None, network=0, frames=None, fps=10, dpi=60, vie
 # ---------------------------------------------------------------------------
 
 def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabel="fraction of test points right"):
-    """Accuracy over epochs of many networks per label: the mean, and a band from the worst to the best.
+    """Accuracy over epochs of many networks per label: the mean, and a pale band from the worst to the best.
 
     ``curves`` maps a label to an array (epochs + 1, networks). ``baseline`` (the
     majority answer's accuracy) is drawn dashed, ``target`` dotted. The legend
@@ -1047,10 +1146,7 @@ def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabe
         epochs = np.arange(len(accuracy))
         line, = ax.plot(epochs, accuracy.mean(axis=1), linewidth=2, label=f"{label}: mean")
         ax.fill_between(epochs, accuracy.min(axis=1), accuracy.max(axis=1), color=line.get_color(), alpha=0.12,
-                        linewidth=0)
-        ax.plot(epochs, accuracy.min(axis=1), color=line.get_color(), linewidth=0.8, linestyle=(0, (1, 2)),
-                label=f"{label}: worst and best")
-        ax.plot(epochs, accuracy.max(axis=1), color=line.get_color(), linewidth=0.8, linestyle=(0, (1, 2)))
+                        linewidth=0, label=f"{label}: worst to best")
     if baseline is not None:
         ax.axhline(baseline, color="grey", linestyle="--", label=f"majority baseline {baseline:.3f}")
     if target is not None:
@@ -1182,14 +1278,17 @@ def print_accuracy_table(results, baselines):
     ``results`` maps (label, data name) to per-network accuracies; ``baselines``
     maps a data name to the majority answer's accuracy, printed first.
     """
-    print(f"{'rule (sections x width)':28s}{'data':>7s}{'mean':>7s}{'spread':>8s}{'worst':>7s}{'best':>7s}{'nets':>6s}")
+    wide = max([len("rule (sections x width)"), len("majority baseline")] + [len(label) for label, _ in results]) + 2
+    named = max([len("data")] + [len(name) for name in baselines]) + 1
+    print(f"{'rule (sections x width)':{wide}s}{'data':>{named}s}{'mean':>7s}{'spread':>8s}{'worst':>7s}"
+          f"{'best':>7s}{'nets':>6s}")
     for name, baseline in baselines.items():
-        print(f"{'majority baseline':28s}{name:>7s}{baseline:7.3f}")
+        print(f"{'majority baseline':{wide}s}{name:>{named}s}{baseline:7.3f}")
         for (label, data_name), accuracy in results.items():
             if data_name == name:
                 accuracy = np.asarray(accuracy, dtype=float)
-                print(f"{label:28s}{name:>7s}{accuracy.mean():7.3f}{accuracy.std():8.3f}{accuracy.min():7.3f}"
-                      f"{accuracy.max():7.3f}{len(accuracy):6d}")
+                print(f"{label:{wide}s}{name:>{named}s}{accuracy.mean():7.3f}{accuracy.std():8.3f}"
+                      f"{accuracy.min():7.3f}{accuracy.max():7.3f}{len(accuracy):6d}")
 
 
 class SignalDemo:
