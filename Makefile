@@ -8,6 +8,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.heatex-installed
+# Builders and checkers are extras of their own (pyproject.toml), installed on top of the
+# environment only by the targets that need them: `make lab` never installs them. One stamp per
+# extra (a rebuilt .venv loses them with it).
+EXTRA := $(VENV)/.heatex-extra-
 # JupyterLab refuses to run as root unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
@@ -44,10 +48,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(EXTRA)%: pyproject.toml | venv
+	$(BIN)/python -m pip install --quiet -e '.[$*]'
+	touch $@
+
 lab: venv
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
 
-test: venv
+# binder-check: repo2docker, for tests/test_binder.py's dry run of the Binder build.
+test: venv $(EXTRA)binder-check
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \
 	exit $$status

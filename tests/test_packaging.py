@@ -89,16 +89,22 @@ def test_jupyter_and_nbval_are_extras_that_make_test_installs():
     assert DESIGN <= {name_of(s) for s in pyproject_requirements("test")}
 
 
-def test_environment_lists_the_same_packages_as_pyproject():
+def test_environment_lists_what_a_student_needs_as_pyproject_does():
+    # environment.yml mirrors pyproject.toml's dependencies and its `lab` extra, exactly: Binder
+    # gets JupyterLab and the library's needs, and no test tool.
     conda, pip = environment_lines()
     packages = {normalise(s) for s in conda + pip if not re.match(r"^(python|pip)\b|^-e ", s)}
-    assert packages == {normalise(s) for s in pyproject_requirements("lab", "test")}
+    assert packages == {normalise(s) for s in pyproject_requirements("lab")}
+    assert not {name_of(s) for s in conda + pip} & {name_of(s) for s in extra("test")} - {
+        name_of(s) for s in pyproject_requirements("lab")}, "no test tool on Binder"
 
 
-def test_environment_pins_python_and_installs_the_core():
+def test_environment_pins_python_and_leaves_the_core_to_postbuild():
     conda, pip = environment_lines()
     assert any(re.fullmatch(r"python=3\.\d+", s) for s in conda), conda
-    assert "-e ." in pip, "the env must install heatex_core itself (pip: - -e .)"
+    # `-e .` here would make the environment depend on every file of the repository (repo2docker
+    # then installs it after copying the repository); postBuild installs heatex instead.
+    assert not any(s.startswith("-e") for s in pip), pip
 
 
 def test_pyproject_installs_the_modules_the_notebooks_import():
