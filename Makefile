@@ -16,7 +16,7 @@ EXTRA := $(VENV)/.heatex-extra-
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test benchmark venv rebuild-venv
+.PHONY: setup lab test benchmark venv rebuild-venv launch-cell
 
 setup: venv
 
@@ -63,3 +63,8 @@ test: venv $(EXTRA)binder-check
 
 benchmark: venv
 	$(BIN)/python benchmarks/run.py
+
+# The launch cell and badge row at the top of every notebook (scripts/launch_cell.py): insert or
+# refresh them, re-run in place the notebooks they were inserted into, write the student copies.
+launch-cell: venv
+	$(BIN)/python scripts/launch_cell.py --execute

@@ -113,7 +113,7 @@ LINK_PATTERNS = [
     ("Binder", re.compile(r"https://mybinder\.org/v2/gh/(?P<repo>[^/\s]+/[^/\s]+)/(?P<branch>[^?\s\"')<>]+)")),
     ("Colab", re.compile(r"https://colab\.research\.google\.com/github/(?P<repo>[^/\s]+/[^/\s]+)/blob/(?P<branch>[^/\s]+)/")),
     ("raw", re.compile(r"https://raw\.githubusercontent\.com/(?P<repo>[^/\s]+/[^/\s]+)/(?P<branch>[^/\s]+)/")),
-    ("pip", re.compile(r"git\+https://github\.com/(?P<repo>[^/\s]+/[^@\s\"']+)@(?P<branch>[^\s\"'#]+)")),
+    ("pip", re.compile(r"git\+https://github\.com/(?P<repo>[^/\s]+/[^@\s\"']+)@(?P<branch>[^\s\"'#\\]+)")),
     ("Pages", re.compile(r"https://(?P<owner>[A-Za-z0-9-]+)\.github\.io/(?P<name>[^/\s\"')<>]+)/")),
 ]
 
