@@ -16,7 +16,7 @@ EXTRA := $(VENV)/.heatex-extra-
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test benchmark venv rebuild-venv launch-cell
+.PHONY: setup lab test benchmark venv rebuild-venv launch-cell site
 
 setup: venv
 
@@ -55,8 +55,13 @@ $(EXTRA)%: pyproject.toml | venv
 lab: venv
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
 
-# binder-check: repo2docker, for tests/test_binder.py's dry run of the Binder build.
-test: venv $(EXTRA)binder-check
+# The reading site, from the notebooks' saved outputs (Jupyter Book 1): _build/site/index.html
+site: $(EXTRA)site
+	$(BIN)/python scripts/build_site.py
+
+# make test builds the site its browser test opens. binder-check: repo2docker, for the dry run
+# of the Binder build in tests/test_binder.py.
+test: venv $(EXTRA)binder-check site
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \
 	exit $$status

@@ -13,12 +13,10 @@ No browser here: the test is skipped with how to install one, unless HEATEX_REQU
 import contextlib
 import json
 import os
-import pathlib
 import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,15 +24,9 @@ import urllib.request
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_browser
+
 NOTEBOOKS = ROOT / "notebooks"
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = pathlib.Path(os.environ.get("HEATEX_CHROMIUM", "/usr/bin/chromium"))
-# Measured on this kind of machine (see the notes on JupyterLab in headless Chromium).
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SCRUBBING = "03_scrubbing_snapshots.ipynb"
 
 # Selectors for JupyterLab 4 / ipywidgets 8.
@@ -45,31 +37,6 @@ IMAGE = f"img.widget-image{LIVE}"
 PLAY_BUTTON = ".widget-play button:has(i.fa-play)"    # the same button shows a pause icon
 PAUSE_BUTTON = ".widget-play button:has(i.fa-pause)"  # while it plays
 TOAST = ".Toastify__toast"
-
-
-def require_browser():
-    """Skip (or, in CI, fail) when there is no Chromium or no playwright."""
-    problem = None
-    if not CHROMIUM.exists():
-        problem = (f"no Chromium at {CHROMIUM}: install it with `sudo apt-get install chromium` "
-                   "(Debian/Ubuntu), or point HEATEX_CHROMIUM at a Chromium binary")
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = ("the Python package playwright is missing: `make test` installs it "
-                       "(pip install -e '.[test]'); do not run `playwright install`")
-    if problem is None:
-        return
-    if os.environ.get("HEATEX_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"HEATEX_REQUIRE_BROWSER=1 but {problem}", pytrace=False)
-    pytest.skip(f"browser test skipped: {problem}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
