@@ -41,7 +41,9 @@ LAUNCH_ID, BADGES_ID = "launch", "launch-links"
 SETUP_TAG = "setup"
 
 # `%pip` inside an `if` is turned into a call by IPython (and by JupyterLite's piplite); comments
-# never go on a %pip line, where pip would read them as arguments.
+# never go on a %pip line, where pip would read them as arguments. No `import google...`
+# statement: Pyodide loads the packages a cell's import statements name before running it, and
+# would download protobuf (which provides `google`) in JupyterLite.
 LAUNCH_SOURCE = '''\
 # Setup for JupyterLite, Colab and Kaggle: it does nothing in your own Jupyter or on Binder.
 import os, sys
@@ -52,7 +54,7 @@ elif "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:
     # heatex alone: the runtime keeps its own numpy, Jupyter and widgets
     %pip install -q --no-deps {pip_source}
     if "google.colab" in sys.modules:  # widgets on Colab need its widget manager
-        from google.colab import output; output.enable_custom_widget_manager()'''
+        sys.modules["google.colab"].output.enable_custom_widget_manager()'''
 
 
 def launch_source(repository=None, branch=None):
