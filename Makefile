@@ -16,7 +16,7 @@ EXTRA := $(VENV)/.heatex-extra-
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test benchmark venv rebuild-venv launch-cell site
+.PHONY: setup lab test benchmark venv rebuild-venv launch-cell site lite
 
 setup: venv
 
@@ -59,9 +59,15 @@ lab: venv
 site: $(EXTRA)site
 	$(BIN)/python scripts/build_site.py
 
-# make test builds the site its browser test opens. binder-check: repo2docker, for the dry run
-# of the Binder build in tests/test_binder.py.
-test: venv $(EXTRA)binder-check site
+# JupyterLite: the notebooks and Python in the browser, heatex as a wheel, a Pyodide runtime from
+# npm (needs npm); numpy and matplotlib come from Pyodide's package host at run time. Serve it:
+# .venv/bin/python -m http.server -d _build/lite   (it cannot run from file://)
+lite: $(EXTRA)lite
+	$(BIN)/python scripts/build_lite.py
+
+# make test builds the two sites its browser tests open. binder-check: repo2docker, for the dry
+# run of the Binder build in tests/test_binder.py.
+test: venv $(EXTRA)binder-check site lite
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \
 	exit $$status

@@ -24,19 +24,13 @@ import urllib.request
 
 import pytest
 
-from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_browser
+from browser_support import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, IMAGE, LIVE, NOTEBOOK_PANEL,
+                             PAUSE_BUTTON, PLAY_BUTTON, ROOT, TOAST, error_outputs, free_port,
+                             require_browser, run_all, wait_for_kernel)
 
 NOTEBOOKS = ROOT / "notebooks"
 SCRUBBING = "03_scrubbing_snapshots.ipynb"
 
-# Selectors for JupyterLab 4 / ipywidgets 8.
-NOTEBOOK_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-IDLE = f"{NOTEBOOK_PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']"
-LIVE = ":not(.jupyter-widgets-disconnected)"
-IMAGE = f"img.widget-image{LIVE}"
-PLAY_BUTTON = ".widget-play button:has(i.fa-play)"    # the same button shows a pause icon
-PAUSE_BUTTON = ".widget-play button:has(i.fa-pause)"  # while it plays
-TOAST = ".Toastify__toast"
 
 
 @contextlib.contextmanager
@@ -130,59 +124,7 @@ def open_notebook(page, base, token, name):
     # `reset` stops JupyterLab from restoring earlier tabs, whose hidden panels selectors could hit.
     page.goto(f"{base}/lab/tree/{name}?token={token}&reset")
     page.wait_for_selector(f"{NOTEBOOK_PANEL} .jp-Cell")
-    # The toolbar's indicator says idle before any kernel exists ("No Kernel | Initializing" in
-    # the status bar), and Run All then asks to select a kernel: wait for the status bar to name
-    # the kernel and call it idle.
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(
-               t => /^(?!No Kernel).+ \\| Idle$/.test(t.textContent.trim()))""",
-        polling=100)
-    page.wait_for_selector(IDLE)
-
-
-def run_all(page, timeout_s=150):
-    """Run > Run All Cells, then wait until the kernel is idle with no cell left to run.
-
-    Run All stops at the first error, leaving the cells after it unnumbered: an error output
-    also ends the wait (and the caller reports it)."""
-    page.click("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('Run')")
-    page.click(".lm-Menu-item[data-command='runmenu:run-all']")
-    # Clicking marks every code cell [*] and clears its old outputs at once; idle alone could be
-    # the idle before the first cell starts.
-    try:
-        page.wait_for_function(
-            """([panel, errorsJs]) => {
-                const nb = document.querySelector(panel);
-                if (!nb) return false;
-                const indicator = nb.querySelector('.jp-Notebook-ExecutionIndicator');
-                if (!indicator || indicator.dataset.status !== 'idle') return false;
-                const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-                    .map(p => p.textContent);
-                if (prompts.some(p => p.includes('*'))) return false;
-                return prompts.every(p => /\\[\\d+\\]/.test(p))
-                    || eval(errorsJs)([...nb.querySelectorAll('.jp-OutputArea-output')]).length > 0;
-            }""",
-            arg=[NOTEBOOK_PANEL, ERRORS_JS], timeout=timeout_s * 1000, polling=200)
-    except Exception as error:
-        dialogs = [d.inner_text() for d in page.query_selector_all(".jp-Dialog") if d.is_visible()]
-        raise AssertionError(f"Run All did not finish within {timeout_s} s"
-                             + (f"; a dialog is open: {dialogs}" if dialogs else "")) from error
-
-
-# Error outputs, stderr outputs that carry a traceback, and widgets that failed to display.
-ERRORS_JS = """(outputs) => outputs.filter(o =>
-        o.matches('[data-mime-type="application/vnd.jupyter.error"]')
-        || o.querySelector('[data-mime-type="application/vnd.jupyter.error"]')
-        || (o.matches('[data-mime-type="application/vnd.jupyter.stderr"]')
-            || o.querySelector('[data-mime-type="application/vnd.jupyter.stderr"]'))
-           && /Traceback|Error/.test(o.textContent)
-        || /Error displaying widget|Error rendering/.test(o.textContent))
-    .map(o => o.textContent.slice(0, 2000))"""
-
-
-def error_outputs(page):
-    """Texts of the outputs in the open notebook that show an error."""
-    return page.eval_on_selector_all(f"{NOTEBOOK_PANEL} .jp-OutputArea-output", ERRORS_JS)
+    wait_for_kernel(page)
 
 
 def visible_toasts(page):
