@@ -16,7 +16,7 @@ EXTRA := $(VENV)/.heatex-extra-
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test benchmark venv rebuild-venv launch-cell site lite
+.PHONY: setup lab test benchmark venv rebuild-venv launch-cell site lite pages
 
 setup: venv
 
@@ -64,6 +64,14 @@ site: $(EXTRA)site
 # .venv/bin/python -m http.server -d _build/lite   (it cannot run from file://)
 lite: $(EXTRA)lite
 	$(BIN)/python scripts/build_lite.py
+
+# Both, as GitHub Pages serves them (.github/workflows/pages.yml): the reading site at /,
+# JupyterLite at /lite/ (scripts/links.py makes the links to both).
+pages: site lite
+	rm -rf _build/pages
+	cp -r _build/site _build/pages
+	cp -r _build/lite _build/pages/lite
+	touch _build/pages/.nojekyll
 
 # make test builds the two sites its browser tests open. binder-check: repo2docker, for the dry
 # run of the Binder build in tests/test_binder.py.
