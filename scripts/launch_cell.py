@@ -17,7 +17,8 @@
 
 Inserting the cells shifts every execution count, which tests/test_notebooks_clean.py requires to
 run 1..N: `--execute` re-runs such notebooks top to bottom with this Python's kernel, saving no
-widget state and no timings, as the notebooks are kept. Refreshing cells already there changes
+widget state and no timings, as the notebooks are kept; outputs that nbval ignores (they differ
+between machines) keep their saved text. Refreshing cells already there changes
 no count and runs nothing. Then scripts/make_student_notebooks.py writes the student copies,
 which carry the same launch cell and badges that open the student copy.
 """
@@ -130,12 +131,14 @@ def write(nb, path):
 
 def execute(path):
     """Re-run the notebook at path in place: this Python's kernel, in notebooks/, as the notebooks
-    are kept (no widget state, no timings), MPLBACKEND unset so inline figures are drawn."""
+    are kept (no widget state, no timings), MPLBACKEND unset so inline figures are drawn. The
+    outputs nbval ignores stay as they were saved (see keep_ignored_outputs)."""
     from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpecManager
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    saved = copy.deepcopy(nb)
     kernelspec = copy.deepcopy(nb.metadata.get("kernelspec"))
     with tempfile.TemporaryDirectory() as kernels:
         spec = pathlib.Path(kernels) / "this-python"
@@ -154,7 +157,30 @@ def execute(path):
     nb.metadata.pop("widgets", None)
     if kernelspec is not None:
         nb.metadata["kernelspec"] = kernelspec
+    keep_ignored_outputs(nb, saved)
     write(nb, path)
+
+
+def ignored_by_nbval(cell):
+    return (any(line.strip() == "# NBVAL_IGNORE_OUTPUT" for line in cell.source.splitlines())
+            or "nbval-ignore-output" in cell.metadata.get("tags", []))
+
+
+def keep_ignored_outputs(nb, saved):
+    """Cells whose output nbval ignores keep the output they were saved with.
+
+    Such an output depends on the machine or the run (whether matplotlib finds ffmpeg, random
+    ids in an animation's HTML): re-running a notebook only to renumber it should not change it.
+    Only the execution count of an execute_result follows the cell's new count."""
+    before = {c.get("id"): c for c in saved.cells if c.cell_type == "code"}
+    for cell in nb.cells:
+        old = before.get(cell.get("id"))
+        if cell.cell_type != "code" or old is None or old.source != cell.source or not ignored_by_nbval(cell):
+            continue
+        cell.outputs = copy.deepcopy(old.outputs)
+        for output in cell.outputs:
+            if output.get("output_type") == "execute_result":
+                output["execution_count"] = cell.execution_count
 
 
 def main(argv=None):

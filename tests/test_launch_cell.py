@@ -184,3 +184,24 @@ def test_a_notebook_without_the_cell_is_reported(tmp_path):
     nbformat.write(nb, copy)
     assert launch.problems(copy, "notebooks/01_building_pipes.ipynb") == []
     assert launch.problems(copy, "notebooks/02_other.ipynb"), "badges that open another notebook"
+
+
+def test_rerunning_keeps_the_outputs_nbval_ignores():
+    saved = plain_notebook()
+    saved.cells.append(nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\n# (why)\nHTML(x)", id="anim"))
+    saved.cells[-1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "old ids"},
+                                                      execution_count=2)]
+    saved.cells.append(nbformat.v4.new_code_cell("print(1)", id="plain"))
+    saved.cells[-1].outputs = [nbformat.v4.new_output("stream", text="0\n")]
+    rerun = copy_notebook(saved)
+    rerun.cells[2].execution_count, rerun.cells[2].outputs = 3, [
+        nbformat.v4.new_output("execute_result", {"text/plain": "new ids"}, execution_count=3)]
+    rerun.cells[3].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    launch.keep_ignored_outputs(rerun, saved)
+    assert rerun.cells[2].outputs[0]["data"]["text/plain"] == "old ids"
+    assert rerun.cells[2].outputs[0]["execution_count"] == 3, "the count follows the cell"
+    assert rerun.cells[3].outputs[0]["text"] == "1\n", "outputs nbval compares are the new ones"
+
+
+def copy_notebook(nb):
+    return nbformat.reads(nbformat.writes(nb), as_version=4)
