@@ -20,7 +20,8 @@ What the site holds (jupyterlite-core and jupyterlite-pyodide-kernel, the `lite`
   cells need the package host.
 
 No sourcemaps. npm's and pip's downloads are cached in _build/cache: a second build asks nothing
-of the registries.
+of the registries. Nothing is written outside _build/ (npm's cache and logs and Jupyter's user
+folders are pointed there).
 """
 
 import hashlib
@@ -88,8 +89,8 @@ def npm_pyodide():
         return folder
     tgz = CACHE / f"pyodide-{PYODIDE_VERSION}.tgz"
     if not tgz.exists():
-        env = dict(os.environ, npm_config_cache=str(CACHE / "npm"), npm_config_update_notifier="false",
-                   npm_config_fund="false", npm_config_loglevel="error")
+        env = dict(os.environ, npm_config_cache=str(CACHE / "npm"), npm_config_logs_dir=str(CACHE / "npm" / "_logs"),
+                   npm_config_update_notifier="false", npm_config_fund="false", npm_config_loglevel="error")
         run("npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", CACHE, env=env,
             stdout=subprocess.DEVNULL)
     shutil.rmtree(folder.parent, ignore_errors=True)
@@ -183,7 +184,12 @@ def build():
                "--contents", LITE_DIR / "contents", "--no-sourcemaps"]
     for wheel in wheels:
         command += ["--piplite-wheels", wheel]
-    done = subprocess.run([str(c) for c in command], cwd=LITE_DIR, capture_output=True, text=True)
+    # Jupyter's per-user folders (a notebook secret, a signature database) in the build's folder,
+    # not in the home directory.
+    home = LITE_DIR / "jupyter-user"
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    done = subprocess.run([str(c) for c in command], cwd=LITE_DIR, capture_output=True, text=True, env=env)
     if done.returncode:
         sys.stdout.write(done.stdout[-6000:])
         sys.stderr.write(done.stderr[-6000:])

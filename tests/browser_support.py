@@ -10,6 +10,7 @@ import http.server
 import os
 import pathlib
 import socket
+import tempfile
 import threading
 
 import pytest
@@ -94,6 +95,14 @@ def static_server(root):
         thread.join(timeout=10)
 
 
+def launch(playwright, home):
+    """Chromium with its home in the folder home: its certificate store and caches go there, not
+    into the user's home directory."""
+    env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=f"{home}/config", XDG_CACHE_HOME=f"{home}/cache",
+               XDG_DATA_HOME=f"{home}/data")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=env)
+
+
 @contextlib.contextmanager
 def chromium(viewport=(1400, 1000)):
     """A fresh headless Chromium (a new profile: nothing kept between tests); yields a page."""
@@ -101,8 +110,8 @@ def chromium(viewport=(1400, 1000)):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="heatex-chromium-") as home:
+        browser = launch(p, home)
         try:
             context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
             page = context.new_page()

@@ -24,9 +24,9 @@ import urllib.request
 
 import pytest
 
-from browser_support import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, IMAGE, LIVE, NOTEBOOK_PANEL,
-                             PAUSE_BUTTON, PLAY_BUTTON, ROOT, TOAST, error_outputs, free_port,
-                             require_browser, run_all, wait_for_kernel)
+from browser_support import (ARTIFACTS, IMAGE, LIVE, NOTEBOOK_PANEL, PAUSE_BUTTON, PLAY_BUTTON,
+                             ROOT, TOAST, error_outputs, free_port, launch, require_browser, run_all,
+                             wait_for_kernel)
 
 NOTEBOOKS = ROOT / "notebooks"
 SCRUBBING = "03_scrubbing_snapshots.ipynb"
@@ -50,6 +50,8 @@ def lab_server(notebook_dir, workdir):
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(workdir / "lab-workspaces"),
         JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
+        # JupyterLab asks npm for its global prefix; npm would log that into ~/.npm/_logs.
+        npm_config_logs_dir=str(workdir / "npm-logs"),
     )
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
            f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
@@ -107,7 +109,7 @@ def lab(tmp_path_factory):
     copy = workdir / "notebooks"
     shutil.copytree(NOTEBOOKS, copy, ignore=shutil.ignore_patterns("exports", ".ipynb_checkpoints"))
     with lab_server(copy, workdir) as (base, token), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p, str(workdir))
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)
