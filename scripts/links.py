@@ -108,13 +108,15 @@ def badges_html(path, repository=None, branch=None):
 # --- finding and rewriting links in the repository ------------------------------------------
 
 # Every kind of launch link, with the repository (and branch) it names. Any link of these kinds
-# is taken for one of ours (a link to another site on github.io would need an exception here).
+# is taken for one of ours. On github.io only the JupyterLite links (.../lite/) are: other sites
+# live there too; the reading site's own link is in the README's badge row, checked as a whole.
 LINK_PATTERNS = [
     ("Binder", re.compile(r"https://mybinder\.org/v2/gh/(?P<repo>[^/\s]+/[^/\s]+)/(?P<branch>[^?\s\"')<>]+)")),
     ("Colab", re.compile(r"https://colab\.research\.google\.com/github/(?P<repo>[^/\s]+/[^/\s]+)/blob/(?P<branch>[^/\s]+)/")),
     ("raw", re.compile(r"https://raw\.githubusercontent\.com/(?P<repo>[^/\s]+/[^/\s]+)/(?P<branch>[^/\s]+)/")),
     ("pip", re.compile(r"git\+https://github\.com/(?P<repo>[^/\s]+/[^@\s\"']+)@(?P<branch>[^\s\"'#\\]+)")),
-    ("Pages", re.compile(r"https://(?P<owner>[A-Za-z0-9-]+)\.github\.io/(?P<name>[^/\s\"')<>]+)/")),
+    ("Pages", re.compile(r"https://(?P<owner>[A-Za-z0-9-]+)\.github\.io/(?P<name>[^/\s\"')<>]+)/"
+                         + LITE_DIR + r"/")),
 ]
 
 

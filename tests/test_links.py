@@ -48,6 +48,8 @@ def test_the_readme_shows_every_channel_for_the_first_notebook():
 def test_links_to_another_repository_or_branch_are_caught():
     good = links.badges_markdown() + links.badges_html("notebooks/02_x.ipynb") + links.pip_source()
     assert links.disagreements(good) == []
+    # Other sites on github.io are not launch links.
+    assert links.disagreements("see https://jakevdp.github.io/PythonDataScienceHandbook/") == []
     # Inside a notebook's JSON a line ends in a written \n: not part of the branch.
     assert links.disagreements(f'"    %pip install -q --no-deps {links.pip_source()}\\n",') == []
     for bad in [
