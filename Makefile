@@ -8,11 +8,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.heatex-installed
+# Builders and checkers are extras of their own (pyproject.toml), installed on top of the
+# environment only by the targets that need them: `make lab` never installs them. One stamp per
+# extra (a rebuilt .venv loses them with it).
+EXTRA := $(VENV)/.heatex-extra-
 # JupyterLab refuses to run as root unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test benchmark venv rebuild-venv
+.PHONY: setup lab test benchmark venv rebuild-venv launch-cell site lite pages
 
 setup: venv
 
@@ -44,13 +48,42 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(EXTRA)%: pyproject.toml | venv
+	$(BIN)/python -m pip install --quiet -e '.[$*]'
+	touch $@
+
 lab: venv
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
 
-test: venv
+# The reading site, from the notebooks' saved outputs (Jupyter Book 1): _build/site/index.html
+site: $(EXTRA)site
+	$(BIN)/python scripts/build_site.py
+
+# JupyterLite: the notebooks and Python in the browser, heatex as a wheel, a Pyodide runtime from
+# npm (needs npm); numpy and matplotlib come from Pyodide's package host at run time. Serve it:
+# .venv/bin/python -m http.server -d _build/lite   (it cannot run from file://)
+lite: $(EXTRA)lite
+	$(BIN)/python scripts/build_lite.py
+
+# Both, as GitHub Pages serves them (.github/workflows/pages.yml): the reading site at /,
+# JupyterLite at /lite/ (scripts/links.py makes the links to both).
+pages: site lite
+	rm -rf _build/pages
+	cp -r _build/site _build/pages
+	cp -r _build/lite _build/pages/lite
+	touch _build/pages/.nojekyll
+
+# make test builds the two sites its browser tests open. binder-check: repo2docker, for the dry
+# run of the Binder build in tests/test_binder.py.
+test: venv $(EXTRA)binder-check site lite
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \
 	exit $$status
 
 benchmark: venv
 	$(BIN)/python benchmarks/run.py
+
+# The launch cell and badge row at the top of every notebook (scripts/launch_cell.py): insert or
+# refresh them, re-run in place the notebooks they were inserted into, write the student copies.
+launch-cell: venv
+	$(BIN)/python scripts/launch_cell.py --execute

@@ -15,8 +15,10 @@ nbval. Its cells carry tags that say what the student gets instead:
   the master's answer collapsed below it.
 - ``teacher-only``: dropped.
 
-Every output and execution count is cleared. The student version is never edited by hand:
-edit the master and run this script again (tests/test_exercises.py checks they agree).
+The launch cell (scripts/launch_cell.py) is carried over as it is; the badge row under it is
+made again so that its links open the student copy. Every output and execution count is
+cleared. The student version is never edited by hand: edit the master and run this script
+again (tests/test_exercises.py checks they agree).
 """
 
 import argparse
@@ -26,6 +28,9 @@ import pathlib
 import sys
 
 import nbformat
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import launch_cell  # noqa: E402  (the launch cell and badge row every notebook starts with)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MASTERS = [ROOT / "notebooks" / "07_exercises.ipynb"]
@@ -98,6 +103,8 @@ def student_notebook(master):
         cell = copy.deepcopy(cell)
         cell.metadata = {"tags": cell.metadata["tags"]} if "tags" in cell.metadata else {}
         solution = None
+        if cell.get("id") == launch_cell.BADGES_ID:
+            cell.source = launch_cell.badge_cell(student_path(master).relative_to(ROOT)).source
         if cell.cell_type == "code":
             if SOLUTION in tags:
                 solution = collapsed("Click for a solution (try first!)", f"```python\n{cell.source}\n```")
@@ -118,7 +125,10 @@ def student_notebook(master):
         "> **Your copy of the exercises.** Fill in each cell marked *Your answer*, run it, then run the "
         "check below it. Hints and solutions open with a click: try first.")
     note.id = NOTE_ID
-    cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, note)
+    # Under the title: the first markdown cell that is not the launch cell's badge row.
+    title = next((i for i, c in enumerate(cells)
+                  if c.cell_type == "markdown" and c.get("id") != launch_cell.BADGES_ID), None)
+    cells.insert(0 if title is None else title + 1, note)
     student.cells = cells
     nbformat.validate(student)
     return student

@@ -13,12 +13,10 @@ No browser here: the test is skipped with how to install one, unless HEATEX_REQU
 import contextlib
 import json
 import os
-import pathlib
 import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,50 +24,13 @@ import urllib.request
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from browser_support import (ARTIFACTS, IMAGE, LIVE, NOTEBOOK_PANEL, PAUSE_BUTTON, PLAY_BUTTON,
+                             ROOT, TOAST, error_outputs, free_port, launch, require_browser, run_all,
+                             wait_for_kernel)
+
 NOTEBOOKS = ROOT / "notebooks"
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = pathlib.Path(os.environ.get("HEATEX_CHROMIUM", "/usr/bin/chromium"))
-# Measured on this kind of machine (see the notes on JupyterLab in headless Chromium).
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SCRUBBING = "03_scrubbing_snapshots.ipynb"
 
-# Selectors for JupyterLab 4 / ipywidgets 8.
-NOTEBOOK_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-IDLE = f"{NOTEBOOK_PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']"
-LIVE = ":not(.jupyter-widgets-disconnected)"
-IMAGE = f"img.widget-image{LIVE}"
-PLAY_BUTTON = ".widget-play button:has(i.fa-play)"    # the same button shows a pause icon
-PAUSE_BUTTON = ".widget-play button:has(i.fa-pause)"  # while it plays
-TOAST = ".Toastify__toast"
-
-
-def require_browser():
-    """Skip (or, in CI, fail) when there is no Chromium or no playwright."""
-    problem = None
-    if not CHROMIUM.exists():
-        problem = (f"no Chromium at {CHROMIUM}: install it with `sudo apt-get install chromium` "
-                   "(Debian/Ubuntu), or point HEATEX_CHROMIUM at a Chromium binary")
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = ("the Python package playwright is missing: `make test` installs it "
-                       "(pip install -e '.[test]'); do not run `playwright install`")
-    if problem is None:
-        return
-    if os.environ.get("HEATEX_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"HEATEX_REQUIRE_BROWSER=1 but {problem}", pytrace=False)
-    pytest.skip(f"browser test skipped: {problem}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -89,6 +50,8 @@ def lab_server(notebook_dir, workdir):
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(workdir / "lab-workspaces"),
         JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
+        # JupyterLab asks npm for its global prefix; npm would log that into ~/.npm/_logs.
+        npm_config_logs_dir=str(workdir / "npm-logs"),
     )
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
            f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
@@ -146,7 +109,7 @@ def lab(tmp_path_factory):
     copy = workdir / "notebooks"
     shutil.copytree(NOTEBOOKS, copy, ignore=shutil.ignore_patterns("exports", ".ipynb_checkpoints"))
     with lab_server(copy, workdir) as (base, token), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p, str(workdir))
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)
@@ -163,59 +126,7 @@ def open_notebook(page, base, token, name):
     # `reset` stops JupyterLab from restoring earlier tabs, whose hidden panels selectors could hit.
     page.goto(f"{base}/lab/tree/{name}?token={token}&reset")
     page.wait_for_selector(f"{NOTEBOOK_PANEL} .jp-Cell")
-    # The toolbar's indicator says idle before any kernel exists ("No Kernel | Initializing" in
-    # the status bar), and Run All then asks to select a kernel: wait for the status bar to name
-    # the kernel and call it idle.
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(
-               t => /^(?!No Kernel).+ \\| Idle$/.test(t.textContent.trim()))""",
-        polling=100)
-    page.wait_for_selector(IDLE)
-
-
-def run_all(page, timeout_s=150):
-    """Run > Run All Cells, then wait until the kernel is idle with no cell left to run.
-
-    Run All stops at the first error, leaving the cells after it unnumbered: an error output
-    also ends the wait (and the caller reports it)."""
-    page.click("#jp-MainMenu .lm-MenuBar-itemLabel:text-is('Run')")
-    page.click(".lm-Menu-item[data-command='runmenu:run-all']")
-    # Clicking marks every code cell [*] and clears its old outputs at once; idle alone could be
-    # the idle before the first cell starts.
-    try:
-        page.wait_for_function(
-            """([panel, errorsJs]) => {
-                const nb = document.querySelector(panel);
-                if (!nb) return false;
-                const indicator = nb.querySelector('.jp-Notebook-ExecutionIndicator');
-                if (!indicator || indicator.dataset.status !== 'idle') return false;
-                const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-                    .map(p => p.textContent);
-                if (prompts.some(p => p.includes('*'))) return false;
-                return prompts.every(p => /\\[\\d+\\]/.test(p))
-                    || eval(errorsJs)([...nb.querySelectorAll('.jp-OutputArea-output')]).length > 0;
-            }""",
-            arg=[NOTEBOOK_PANEL, ERRORS_JS], timeout=timeout_s * 1000, polling=200)
-    except Exception as error:
-        dialogs = [d.inner_text() for d in page.query_selector_all(".jp-Dialog") if d.is_visible()]
-        raise AssertionError(f"Run All did not finish within {timeout_s} s"
-                             + (f"; a dialog is open: {dialogs}" if dialogs else "")) from error
-
-
-# Error outputs, stderr outputs that carry a traceback, and widgets that failed to display.
-ERRORS_JS = """(outputs) => outputs.filter(o =>
-        o.matches('[data-mime-type="application/vnd.jupyter.error"]')
-        || o.querySelector('[data-mime-type="application/vnd.jupyter.error"]')
-        || (o.matches('[data-mime-type="application/vnd.jupyter.stderr"]')
-            || o.querySelector('[data-mime-type="application/vnd.jupyter.stderr"]'))
-           && /Traceback|Error/.test(o.textContent)
-        || /Error displaying widget|Error rendering/.test(o.textContent))
-    .map(o => o.textContent.slice(0, 2000))"""
-
-
-def error_outputs(page):
-    """Texts of the outputs in the open notebook that show an error."""
-    return page.eval_on_selector_all(f"{NOTEBOOK_PANEL} .jp-OutputArea-output", ERRORS_JS)
+    wait_for_kernel(page)
 
 
 def visible_toasts(page):

@@ -1,0 +1,217 @@
+"""The launch cell and the badge row at the top of every notebook: generated here, never pasted.
+
+    python scripts/launch_cell.py             # insert or refresh both in every notebook under notebooks/
+    python scripts/launch_cell.py --execute   # ...and re-run in place each notebook they were inserted into
+    python scripts/launch_cell.py --check     # exit 1 if a notebook does not start with them as made now
+
+`make launch-cell` runs the second. Every notebook (notebooks/*.ipynb, the masters) starts with:
+
+1. the launch cell, the same code everywhere (id `launch`, tagged `setup`). It does nothing in a
+   local JupyterLab or on Binder (no output, so nbval's strict comparison is unaffected); under
+   Pyodide (JupyterLite) it installs heatex from the site, which loads what the notebooks import
+   (numpy, matplotlib, ipywidgets, tqdm), and stops tqdm's monitor thread; on Colab and Kaggle it
+   installs heatex from the repository without its dependencies, so the runtime's own Jupyter and
+   widget packages stay as they are, and on Colab it turns on the widget manager ipywidgets 8 needs;
+2. a markdown cell (id `launch-links`) with the notebook's own Binder, JupyterLite, Colab and
+   Kaggle badges, from scripts/links.py.
+
+Inserting the cells shifts every execution count, which tests/test_notebooks_clean.py requires to
+run 1..N: `--execute` re-runs such notebooks top to bottom with this Python's kernel, saving no
+widget state and no timings, as the notebooks are kept; outputs that nbval ignores (they differ
+between machines) keep their saved text. Refreshing cells already there changes
+no count and runs nothing. Then scripts/make_student_notebooks.py writes the student copies,
+which carry the same launch cell and badges that open the student copy.
+"""
+
+import argparse
+import copy
+import json
+import os
+import pathlib
+import sys
+import tempfile
+
+import nbformat
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import links  # noqa: E402  (scripts/links.py: the one place that names the repository)
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+LAUNCH_ID, BADGES_ID = "launch", "launch-links"
+SETUP_TAG = "setup"
+
+# `%pip` inside an `if` is turned into a call by IPython (and by JupyterLite's piplite); comments
+# never go on a %pip line, where pip would read them as arguments. No `import google...`
+# statement: Pyodide loads the packages a cell's import statements name before running it, and
+# would download protobuf (which provides `google`) in JupyterLite.
+LAUNCH_SOURCE = '''\
+# Setup for JupyterLite, Colab and Kaggle: it does nothing in your own Jupyter or on Binder.
+import os, sys
+if sys.platform == "emscripten":  # JupyterLite: heatex and the packages it needs
+    %pip install -q heatex
+    import tqdm; tqdm.tqdm.monitor_interval = 0  # no monitor thread in a browser
+elif "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:
+    # heatex alone: the runtime keeps its own numpy, Jupyter and widgets
+    %pip install -q --no-deps {pip_source}
+    if "google.colab" in sys.modules:  # widgets on Colab need its widget manager
+        sys.modules["google.colab"].output.enable_custom_widget_manager()'''
+
+
+def launch_source(repository=None, branch=None):
+    return LAUNCH_SOURCE.format(pip_source=links.pip_source(repository, branch))
+
+
+def launch_cell():
+    cell = nbformat.v4.new_code_cell(launch_source())
+    cell.id = LAUNCH_ID
+    cell.metadata = {"tags": [SETUP_TAG]}
+    return cell
+
+
+def badge_cell(path):
+    """The badge row of the notebook at path (relative to the repository, e.g. notebooks/01_x.ipynb)."""
+    cell = nbformat.v4.new_markdown_cell(links.badges_html(pathlib.PurePosixPath(path).as_posix()))
+    cell.id = BADGES_ID
+    return cell
+
+
+def master_notebooks():
+    return sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def relative(path):
+    return pathlib.Path(path).resolve().relative_to(ROOT).as_posix()
+
+
+def with_launch_cells(nb, path):
+    """(the notebook with the current launch cell and badge row first, whether they were inserted)."""
+    nb = copy.deepcopy(nb)
+    old = {c.get("id"): c for c in nb.cells if c.get("id") in (LAUNCH_ID, BADGES_ID)}
+    launch = launch_cell()
+    if LAUNCH_ID in old:
+        # Refreshed in place: the cell keeps its place in the run (count 1, no output).
+        launch.execution_count = old[LAUNCH_ID].get("execution_count")
+        launch.outputs = old[LAUNCH_ID].get("outputs", [])
+    rest = [c for c in nb.cells if c.get("id") not in (LAUNCH_ID, BADGES_ID)]
+    nb.cells = [launch, badge_cell(relative(path)), *rest]
+    return nb, LAUNCH_ID not in old
+
+
+def problems(path, where=None):
+    """Why the notebook at path does not start with the launch cell and badge row as made now.
+
+    where: its place in the repository (e.g. notebooks/01_x.ipynb), if path is a copy elsewhere."""
+    where = where or relative(path)
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    if len(nb.cells) < 2:
+        return [f"{where}: fewer than two cells"]
+    first, second = nb.cells[0], nb.cells[1]
+    expected = launch_cell()
+    for key in ("cell_type", "id", "source", "metadata"):
+        if first.get(key) != expected.get(key):
+            found.append(f"{where}: the first cell's {key} is not the launch cell's")
+    if first.get("outputs"):
+        found.append(f"{where}: the launch cell has outputs (it must print nothing locally)")
+    badges = badge_cell(where)
+    for key in ("cell_type", "id", "source"):
+        if second.get(key) != badges.get(key):
+            found.append(f"{where}: the second cell's {key} is not the badge row's")
+    others = [c for c in nb.cells[2:] if c.get("id") in (LAUNCH_ID, BADGES_ID)]
+    if others:
+        found.append(f"{where}: a second launch cell or badge row further down")
+    return found
+
+
+def write(nb, path):
+    text = nbformat.writes(nb)
+    pathlib.Path(path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def execute(path):
+    """Re-run the notebook at path in place: this Python's kernel, in notebooks/, as the notebooks
+    are kept (no widget state, no timings), MPLBACKEND unset so inline figures are drawn. The
+    outputs nbval ignores stay as they were saved (see keep_ignored_outputs)."""
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    saved = copy.deepcopy(nb)
+    kernelspec = copy.deepcopy(nb.metadata.get("kernelspec"))
+    with tempfile.TemporaryDirectory() as kernels:
+        spec = pathlib.Path(kernels) / "this-python"
+        spec.mkdir()
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "this Python", "language": "python"}))
+        km = KernelManager(kernel_name="this-python", kernel_spec_manager=KernelSpecManager(kernel_dirs=[kernels]))
+        env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+        try:
+            NotebookClient(nb, km=km, timeout=900, record_timing=False, store_widget_state=False,
+                           resources={"metadata": {"path": str(pathlib.Path(path).parent)}}).execute(env=env)
+        finally:
+            if km.has_kernel:   # a kernel manager passed in is not shut down by nbclient
+                km.shutdown_kernel(now=True)
+    nb.metadata.pop("widgets", None)
+    if kernelspec is not None:
+        nb.metadata["kernelspec"] = kernelspec
+    keep_ignored_outputs(nb, saved)
+    write(nb, path)
+
+
+def ignored_by_nbval(cell):
+    return (any(line.strip() == "# NBVAL_IGNORE_OUTPUT" for line in cell.source.splitlines())
+            or "nbval-ignore-output" in cell.metadata.get("tags", []))
+
+
+def keep_ignored_outputs(nb, saved):
+    """Cells whose output nbval ignores keep the output they were saved with.
+
+    Such an output depends on the machine or the run (whether matplotlib finds ffmpeg, random
+    ids in an animation's HTML): re-running a notebook only to renumber it should not change it.
+    Only the execution count of an execute_result follows the cell's new count."""
+    before = {c.get("id"): c for c in saved.cells if c.cell_type == "code"}
+    for cell in nb.cells:
+        old = before.get(cell.get("id"))
+        if cell.cell_type != "code" or old is None or old.source != cell.source or not ignored_by_nbval(cell):
+            continue
+        cell.outputs = copy.deepcopy(old.outputs)
+        for output in cell.outputs:
+            if output.get("output_type") == "execute_result":
+                output["execution_count"] = cell.execution_count
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="do not write; exit 1 on a stale notebook")
+    parser.add_argument("--execute", action="store_true",
+                        help="re-run in place each notebook the cells were inserted into")
+    args = parser.parse_args(argv)
+    paths = master_notebooks()
+    if args.check:
+        found = [p for path in paths for p in problems(path)]
+        for problem in found:
+            print(problem)
+        if found:
+            print("run: make launch-cell")
+        return 1 if found else 0
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        new, inserted = with_launch_cells(nb, path)
+        if new == nb:
+            continue
+        write(new, path)
+        print(f"{'inserted the launch cell in' if inserted else 'refreshed the launch cell of'} {relative(path)}")
+        if inserted and args.execute:
+            print(f"  re-running {relative(path)} ...", flush=True)
+            execute(path)
+        elif inserted:
+            print(f"  {relative(path)}: execution counts shifted; re-run it (--execute) before committing")
+    import make_student_notebooks  # the student copies carry the launch cell too
+    return make_student_notebooks.main([])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

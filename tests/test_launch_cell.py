@@ -1,0 +1,207 @@
+"""The launch cell at the top of every notebook: generated, the same everywhere, and doing what
+it says in each runtime.
+
+Every notebook (masters and student copy) starts with exactly the cell scripts/launch_cell.py
+makes now, then its badge row. The cell itself is run here under each runtime it knows, with
+IPython's own translation of `%pip` and a recorder in place of the magic: locally it does
+nothing; under Pyodide it installs heatex (and so what the notebooks import) and quiets tqdm's
+monitor; on Colab and Kaggle it installs heatex from the repository without dependencies, and on
+Colab it turns on the widget manager. nbval runs every notebook with the cell strictly (no output).
+"""
+import contextlib
+import importlib.util
+import io
+import pathlib
+import sys
+import types
+
+import nbformat
+import pytest
+from IPython.core.inputtransformer2 import TransformerManager
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load(path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+launch = load(ROOT / "scripts" / "launch_cell.py")
+links = launch.links
+clean = load(ROOT / "tests" / "test_notebooks_clean.py")
+STUDENT = ROOT / "notebooks" / "student"
+
+
+# --- every notebook starts with it -----------------------------------------------------------
+
+@pytest.mark.parametrize("path", launch.master_notebooks(), ids=lambda p: p.name)
+def test_every_notebook_starts_with_the_current_launch_cell_and_badges(path):
+    assert launch.problems(path) == [], "run: make launch-cell (scripts/launch_cell.py --execute)"
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert first.execution_count == 1 and first.outputs == [], "run first, printing nothing"
+
+
+@pytest.mark.parametrize("path", sorted(STUDENT.glob("*.ipynb")), ids=lambda p: p.name)
+def test_student_copies_start_with_the_launch_cell_and_their_own_badges(path):
+    cells = nbformat.read(path, as_version=4).cells
+    expected = launch.launch_cell()
+    assert {k: cells[0].get(k) for k in ("cell_type", "id", "source", "metadata")} == \
+           {k: expected.get(k) for k in ("cell_type", "id", "source", "metadata")}
+    assert cells[1].source == launch.badge_cell(path.relative_to(ROOT)).source
+    assert "notebooks/student/" in cells[1].source, "the student's badges open the student copy"
+
+
+def test_there_are_notebooks_to_start():
+    names = [p.name for p in launch.master_notebooks()]
+    assert "01_building_pipes.ipynb" in names and not any("student" in n for n in names)
+
+
+# --- the cell is short, tagged, and saved clean -------------------------------------------------
+
+def test_the_cell_says_what_it_is_and_is_short():
+    source = launch.launch_source()
+    first_line = source.splitlines()[0]
+    assert first_line.startswith("# Setup for JupyterLite, Colab and Kaggle") and "nothing" in first_line
+    assert len(source.splitlines()) <= 12 and max(map(len, source.splitlines())) <= 100
+    assert launch.launch_cell().metadata == {"tags": ["setup"]}
+    # No comment on a %pip line: pip would read it as arguments.
+    assert all("#" not in line for line in source.splitlines() if line.strip().startswith("%pip"))
+    assert links.pip_source() in source, "Colab installs from the repository links.py names"
+
+
+def test_the_cell_passes_the_clean_notebook_checks():
+    nb = clean.notebook(launch.launch_source())
+    assert [p for check in clean.CHECKS for p in check(nb)] == []
+
+
+# --- what it does in each runtime ------------------------------------------------------------
+
+class FakeShell:
+    def __init__(self):
+        self.magics = []
+
+    def run_line_magic(self, name, line):
+        self.magics.append((name, line))
+
+
+def run_cell(monkeypatch, platform="linux", colab=False, kaggle=False):
+    """Run the launch cell as IPython would, in a runtime made to look like the one named.
+
+    Returns (the magics it ran, what it printed, whether it enabled Colab's widget manager)."""
+    code = TransformerManager().transform_cell(launch.launch_source())
+    shell = FakeShell()
+    enabled = []
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.delenv("KAGGLE_KERNEL_RUN_TYPE", raising=False)
+    for name in ("google", "google.colab", "google.colab.output"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    if kaggle:
+        monkeypatch.setenv("KAGGLE_KERNEL_RUN_TYPE", "Interactive")
+    if colab:
+        google, colab_module = types.ModuleType("google"), types.ModuleType("google.colab")
+        output = types.ModuleType("google.colab.output")
+        output.enable_custom_widget_manager = lambda: enabled.append(True)
+        google.colab, colab_module.output = colab_module, output
+        monkeypatch.setitem(sys.modules, "google", google)
+        monkeypatch.setitem(sys.modules, "google.colab", colab_module)
+        monkeypatch.setitem(sys.modules, "google.colab.output", output)
+    import tqdm
+    monkeypatch.setattr(tqdm.tqdm, "monitor_interval", tqdm.tqdm.monitor_interval)  # restored after
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        exec(compile(code, "<launch cell>", "exec"), {"get_ipython": lambda: shell})
+    return shell.magics, printed.getvalue(), bool(enabled)
+
+
+def test_locally_and_on_binder_it_does_nothing(monkeypatch):
+    import tqdm
+    interval = tqdm.tqdm.monitor_interval
+    assert run_cell(monkeypatch) == ([], "", False)
+    assert tqdm.tqdm.monitor_interval == interval
+
+
+def test_under_pyodide_it_installs_heatex_and_stops_the_tqdm_monitor(monkeypatch):
+    import tqdm
+    magics, printed, enabled = run_cell(monkeypatch, platform="emscripten")
+    # heatex's wheel is served by the JupyterLite site; its dependencies are numpy, matplotlib,
+    # tqdm and ipywidgets (tests/test_packaging.py), which Pyodide loads with it.
+    assert magics == [("pip", "install -q heatex")]
+    assert tqdm.tqdm.monitor_interval == 0
+    assert (printed, enabled) == ("", False)
+
+
+def test_on_colab_it_installs_heatex_alone_and_enables_widgets(monkeypatch):
+    magics, printed, enabled = run_cell(monkeypatch, colab=True)
+    assert magics == [("pip", f"install -q --no-deps {links.pip_source()}")]
+    assert enabled and printed == ""
+
+
+def test_on_kaggle_it_installs_heatex_alone(monkeypatch):
+    magics, printed, enabled = run_cell(monkeypatch, kaggle=True)
+    assert magics == [("pip", f"install -q --no-deps {links.pip_source()}")]
+    assert not enabled and printed == ""
+
+
+# --- inserting and refreshing ------------------------------------------------------------------
+
+def plain_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1")]
+    nb.cells[1].execution_count = 1
+    return nb
+
+
+def test_inserting_is_idempotent_and_refreshing_keeps_the_run():
+    path = ROOT / "notebooks" / "07_example.ipynb"
+    nb, inserted = launch.with_launch_cells(plain_notebook(), path)
+    assert inserted and [c.id for c in nb.cells[:2]] == [launch.LAUNCH_ID, launch.BADGES_ID]
+    assert nb.cells[2].source == "# Title" and len(nb.cells) == 4
+    assert "notebooks/07_example.ipynb" in nb.cells[1].source
+    nb.cells[0].execution_count = 1
+    again, inserted_again = launch.with_launch_cells(nb, path)
+    assert not inserted_again and again == nb
+    # A stale launch cell (an older text) is replaced in place; its count and place stay.
+    nb.cells[0].source = "# an older launch cell"
+    nb.cells.insert(3, nb.cells.pop(1))   # even a badge row that moved comes back under it
+    refreshed, inserted = launch.with_launch_cells(nb, path)
+    assert not inserted and refreshed.cells[0].source == launch.launch_source()
+    assert refreshed.cells[0].execution_count == 1 and refreshed.cells[1].id == launch.BADGES_ID
+    assert [c.source for c in refreshed.cells[2:]] == ["# Title", "x = 1"]
+
+
+def test_a_notebook_without_the_cell_is_reported(tmp_path):
+    path = ROOT / "notebooks" / "01_building_pipes.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if c.get("id") not in (launch.LAUNCH_ID, launch.BADGES_ID)]
+    copy = tmp_path / "x.ipynb"
+    nbformat.write(nb, copy)
+    found = launch.problems(copy, "notebooks/01_building_pipes.ipynb")
+    assert any("not the launch cell's" in p for p in found) and any("badge row" in p for p in found)
+    nb, _ = launch.with_launch_cells(nb, path)
+    nbformat.write(nb, copy)
+    assert launch.problems(copy, "notebooks/01_building_pipes.ipynb") == []
+    assert launch.problems(copy, "notebooks/02_other.ipynb"), "badges that open another notebook"
+
+
+def test_rerunning_keeps_the_outputs_nbval_ignores():
+    saved = plain_notebook()
+    saved.cells.append(nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\n# (why)\nHTML(x)", id="anim"))
+    saved.cells[-1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "old ids"},
+                                                      execution_count=2)]
+    saved.cells.append(nbformat.v4.new_code_cell("print(1)", id="plain"))
+    saved.cells[-1].outputs = [nbformat.v4.new_output("stream", text="0\n")]
+    rerun = copy_notebook(saved)
+    rerun.cells[2].execution_count, rerun.cells[2].outputs = 3, [
+        nbformat.v4.new_output("execute_result", {"text/plain": "new ids"}, execution_count=3)]
+    rerun.cells[3].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    launch.keep_ignored_outputs(rerun, saved)
+    assert rerun.cells[2].outputs[0]["data"]["text/plain"] == "old ids"
+    assert rerun.cells[2].outputs[0]["execution_count"] == 3, "the count follows the cell"
+    assert rerun.cells[3].outputs[0]["text"] == "1\n", "outputs nbval compares are the new ones"
+
+
+def copy_notebook(nb):
+    return nbformat.reads(nbformat.writes(nb), as_version=4)
