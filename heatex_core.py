@@ -2188,7 +2188,8 @@ def _npy_header(member):
 
 
 _DAMAGE = {zipfile.BadZipFile: "the archive is not whole", zlib.error: "a compressed part does not decompress",
-           EOFError: "it ends early", NotImplementedError: "it uses a compression numpy does not write"}
+           EOFError: "it ends early", NotImplementedError: "it uses a compression numpy does not write",
+           RuntimeError: "a part of it claims to be encrypted"}
 
 
 def _read_run_file(path):
@@ -2240,7 +2241,7 @@ def _read_run_file(path):
                     contents[key] = np.lib.format.read_array(member, allow_pickle=False)
     except (RunFileError, RunTooLargeError):
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError) as e:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError) as e:
         reason = next((text for kind, text in _DAMAGE.items() if isinstance(e, kind)),
                       "an array in it is damaged" if isinstance(e, ValueError) else "it cannot be read")
         raise RunFileError(f"{path} is not a readable heatex run ({reason}); it may be truncated or half-written: "

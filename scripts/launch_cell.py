@@ -4,16 +4,21 @@
     python scripts/launch_cell.py --execute   # ...and re-run in place each notebook they were inserted into
     python scripts/launch_cell.py --check     # exit 1 if a notebook does not start with them as made now
 
-`make launch-cell` runs the second. Every notebook (notebooks/*.ipynb, the masters) starts with:
+`make launch-cell` runs the second. Every notebook (notebooks/*.ipynb, the masters) has:
 
-1. the launch cell, the same code everywhere (id `launch`, tagged `setup`). It does nothing in a
-   local JupyterLab or on Binder (no output, so nbval's strict comparison is unaffected); under
-   Pyodide (JupyterLite) it installs heatex from the site, which loads what the notebooks import
-   (numpy, matplotlib, ipywidgets, tqdm), and stops tqdm's monitor thread; on Colab and Kaggle it
-   installs heatex from the repository without its dependencies, so the runtime's own Jupyter and
-   widget packages stay as they are, and on Colab it turns on the widget manager ipywidgets 8 needs;
-2. a markdown cell (id `launch-links`) with the notebook's own Binder, JupyterLite, Colab and
-   Kaggle badges, from scripts/links.py.
+1. first, a markdown cell (id `launch-links`): the notebook's own Binder, JupyterLite, Colab and
+   Kaggle badges (from scripts/links.py), the way through the course (previous, all notebooks,
+   next) and its time: about how long it takes to read and run, and how long Restart & Run All
+   takes, from the one source of run times, docs/run_times.json (scripts/time_notebooks.py);
+2. then its own title cell;
+3. then the launch cell, the same code everywhere (id `launch`, tagged `setup`), before any other
+   code. It does nothing in a local JupyterLab or on Binder (no output, so nbval's strict
+   comparison is unaffected); under Pyodide (JupyterLite) it installs heatex from the site, which
+   loads what the notebooks import (numpy, matplotlib, ipywidgets, tqdm), and stops tqdm's monitor
+   thread; on Colab and Kaggle it installs heatex from the repository without its dependencies, so
+   the runtime's own Jupyter and widget packages stay as they are, and on Colab it turns on the
+   widget manager ipywidgets 8 needs;
+4. last, a markdown cell (id `course-footer`) with the way through the course again.
 
 Inserting the cells shifts every execution count, which tests/test_notebooks_clean.py requires to
 run 1..N: `--execute` re-runs such notebooks top to bottom with this Python's kernel, saving no
@@ -38,7 +43,10 @@ import links  # noqa: E402  (scripts/links.py: the one place that names the repo
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-LAUNCH_ID, BADGES_ID = "launch", "launch-links"
+RUN_TIMES = ROOT / "docs" / "run_times.json"
+LAUNCH_ID, BADGES_ID, FOOTER_ID = "launch", "launch-links", "course-footer"
+GENERATED = (LAUNCH_ID, BADGES_ID, FOOTER_ID)
+READING_WORDS_PER_MINUTE = 120        # prose with equations and code to follow, not a novel
 SETUP_TAG = "setup"
 
 # `%pip` inside an `if` is turned into a call by IPython (and by JupyterLite's piplite); comments
@@ -69,11 +77,84 @@ def launch_cell():
     return cell
 
 
-def badge_cell(path):
-    """The badge row of the notebook at path (relative to the repository, e.g. notebooks/01_x.ipynb)."""
-    cell = nbformat.v4.new_markdown_cell(links.badges_html(pathlib.PurePosixPath(path).as_posix()))
+def badge_cell(path, nb=None):
+    """The first cell of the notebook at path (relative to the repository, e.g. notebooks/01_x.ipynb):
+    its badge row, the way through the course and its time (``nb``: the notebook, for its reading time)."""
+    path = pathlib.PurePosixPath(path).as_posix()
+    lines = [links.badges_html(path), "", navigation(path)]
+    time = time_line(path, nb)
+    if time:
+        lines += ["", time]
+    cell = nbformat.v4.new_markdown_cell("\n".join(lines))
     cell.id = BADGES_ID
     return cell
+
+
+def footer_cell(path):
+    cell = nbformat.v4.new_markdown_cell(navigation(pathlib.PurePosixPath(path).as_posix()))
+    cell.id = FOOTER_ID
+    return cell
+
+
+def title_of(path):
+    """A notebook's title: the first heading of its own first markdown cell, without the '#'."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.get("id") not in GENERATED:
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return pathlib.Path(path).stem
+
+
+def navigation(path):
+    """‹ previous · all notebooks · next ›, as links relative to the notebook at path."""
+    path = pathlib.PurePosixPath(path)
+    masters = [p.name for p in master_notebooks()]
+    student = path.parent.name == "student"
+    up = "../../" if student else "../"
+    here = path.name
+    if student:             # the student copy follows the notebook it is made from
+        before, after = (masters[-1] if masters else None), None
+        prefix = "../"
+    else:
+        i = masters.index(here) if here in masters else len(masters)
+        before = masters[i - 1] if i > 0 else None
+        after = masters[i + 1] if i + 1 < len(masters) else None
+        prefix = ""
+    parts = []
+    if before:
+        parts.append(f"‹ previous: [{title_of(NOTEBOOKS / before)}]({prefix}{before})")
+    parts.append(f"[all notebooks]({up}README.md#the-notebooks)")
+    if after:
+        parts.append(f"next: [{title_of(NOTEBOOKS / after)}]({after}) ›")
+    return "**Course:** " + " · ".join(parts)
+
+
+def run_times():
+    """The one source of run times: {notebook path: seconds of Restart & Run All}, measured by
+    scripts/time_notebooks.py. Empty if it was never measured."""
+    if not RUN_TIMES.exists():
+        return {}
+    return {name: entry["seconds"] for name, entry in json.loads(RUN_TIMES.read_text())["notebooks"].items()}
+
+
+def reading_minutes(nb):
+    """About how long reading the notebook and running its cells takes a student, in minutes (by 5)."""
+    words = sum(len(c.source.split()) for c in nb.cells if c.get("id") not in GENERATED)
+    minutes = words / READING_WORDS_PER_MINUTE
+    return max(5, 5 * round(minutes / 5))
+
+
+def time_line(path, nb=None):
+    nb = nb if nb is not None else (nbformat.read(ROOT / path, as_version=4) if (ROOT / path).exists() else None)
+    seconds = run_times().get(pathlib.PurePosixPath(path).as_posix().replace("notebooks/student/", "notebooks/"))
+    parts = []
+    if nb is not None:
+        parts.append(f"about {reading_minutes(nb)} minutes to read and run")
+    if seconds is not None:
+        parts.append(f"Restart & Run All takes {seconds:.0f} s (see README, run times)")
+    return ("**Time:** " + "; ".join(parts) + ".") if parts else ""
 
 
 def master_notebooks():
@@ -85,16 +166,20 @@ def relative(path):
 
 
 def with_launch_cells(nb, path):
-    """(the notebook with the current launch cell and badge row first, whether they were inserted)."""
+    """(the notebook with the current course cells in place, whether the launch cell was inserted).
+
+    Order: badge row and way through the course, the notebook's title cell, the launch cell, the
+    rest, the footer."""
     nb = copy.deepcopy(nb)
-    old = {c.get("id"): c for c in nb.cells if c.get("id") in (LAUNCH_ID, BADGES_ID)}
+    old = {c.get("id"): c for c in nb.cells if c.get("id") in GENERATED}
     launch = launch_cell()
     if LAUNCH_ID in old:
         # Refreshed in place: the cell keeps its place in the run (count 1, no output).
         launch.execution_count = old[LAUNCH_ID].get("execution_count")
         launch.outputs = old[LAUNCH_ID].get("outputs", [])
-    rest = [c for c in nb.cells if c.get("id") not in (LAUNCH_ID, BADGES_ID)]
-    nb.cells = [launch, badge_cell(relative(path)), *rest]
+    rest = [c for c in nb.cells if c.get("id") not in GENERATED]
+    title, body = rest[:1], rest[1:]
+    nb.cells = [badge_cell(relative(path), nb), *title, launch, *body, footer_cell(relative(path))]
     return nb, LAUNCH_ID not in old
 
 
@@ -105,22 +190,26 @@ def problems(path, where=None):
     where = where or relative(path)
     nb = nbformat.read(path, as_version=4)
     found = []
-    if len(nb.cells) < 2:
-        return [f"{where}: fewer than two cells"]
-    first, second = nb.cells[0], nb.cells[1]
+    if len(nb.cells) < 4:
+        return [f"{where}: fewer than four cells"]
+    header, launch, footer = nb.cells[0], nb.cells[2], nb.cells[-1]
     expected = launch_cell()
     for key in ("cell_type", "id", "source", "metadata"):
-        if first.get(key) != expected.get(key):
-            found.append(f"{where}: the first cell's {key} is not the launch cell's")
-    if first.get("outputs"):
+        if launch.get(key) != expected.get(key):
+            found.append(f"{where}: the third cell's {key} is not the launch cell's")
+    if launch.get("outputs"):
         found.append(f"{where}: the launch cell has outputs (it must print nothing locally)")
-    badges = badge_cell(where)
-    for key in ("cell_type", "id", "source"):
-        if second.get(key) != badges.get(key):
-            found.append(f"{where}: the second cell's {key} is not the badge row's")
-    others = [c for c in nb.cells[2:] if c.get("id") in (LAUNCH_ID, BADGES_ID)]
-    if others:
-        found.append(f"{where}: a second launch cell or badge row further down")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if code and code[0].get("id") != LAUNCH_ID:
+        found.append(f"{where}: code runs before the launch cell")
+    for cell, made, name in ((header, badge_cell(where, nb), "first cell (badges, course, time)"),
+                             (footer, footer_cell(where), "last cell (the way through the course)")):
+        for key in ("cell_type", "id", "source"):
+            if cell.get(key) != made.get(key):
+                found.append(f"{where}: the {name}'s {key} is not as made now")
+    ids = [c.get("id") for c in nb.cells]
+    if any(ids.count(i) > 1 for i in GENERATED):
+        found.append(f"{where}: a course cell appears twice")
     return found
 
 
@@ -175,7 +264,8 @@ def keep_ignored_outputs(nb, saved):
     before = {c.get("id"): c for c in saved.cells if c.cell_type == "code"}
     for cell in nb.cells:
         old = before.get(cell.get("id"))
-        if cell.cell_type != "code" or old is None or old.source != cell.source or not ignored_by_nbval(cell):
+        if (cell.cell_type != "code" or old is None or old.source != cell.source or not ignored_by_nbval(cell)
+                or not old.outputs):     # nothing saved yet (a notebook never run): keep what this run made
             continue
         cell.outputs = copy.deepcopy(old.outputs)
         for output in cell.outputs:

@@ -103,8 +103,10 @@ def student_notebook(master):
         cell = copy.deepcopy(cell)
         cell.metadata = {"tags": cell.metadata["tags"]} if "tags" in cell.metadata else {}
         solution = None
-        if cell.get("id") == launch_cell.BADGES_ID:
-            cell.source = launch_cell.badge_cell(student_path(master).relative_to(ROOT)).source
+        if cell.get("id") == launch_cell.BADGES_ID:       # the student's badges and way open the student copy
+            cell.source = launch_cell.badge_cell(student_path(master).relative_to(ROOT), nb).source
+        if cell.get("id") == launch_cell.FOOTER_ID:
+            cell.source = launch_cell.footer_cell(student_path(master).relative_to(ROOT)).source
         if cell.cell_type == "code":
             if SOLUTION in tags:
                 solution = collapsed("Click for a solution (try first!)", f"```python\n{cell.source}\n```")

@@ -12,6 +12,7 @@ import contextlib
 import importlib.util
 import io
 import pathlib
+import re
 import sys
 import types
 
@@ -38,20 +39,38 @@ STUDENT = ROOT / "notebooks" / "student"
 # --- every notebook starts with it -----------------------------------------------------------
 
 @pytest.mark.parametrize("path", launch.master_notebooks(), ids=lambda p: p.name)
-def test_every_notebook_starts_with_the_current_launch_cell_and_badges(path):
+def test_every_notebook_has_the_current_course_cells_and_launch_cell(path):
     assert launch.problems(path) == [], "run: make launch-cell (scripts/launch_cell.py --execute)"
-    first = nbformat.read(path, as_version=4).cells[0]
-    assert first.execution_count == 1 and first.outputs == [], "run first, printing nothing"
+    cells = nbformat.read(path, as_version=4).cells
+    assert cells[1].source.startswith("# "), "the notebook's own title comes right after the badges"
+    assert cells[2].execution_count == 1 and cells[2].outputs == [], "run first, printing nothing"
 
 
 @pytest.mark.parametrize("path", sorted(STUDENT.glob("*.ipynb")), ids=lambda p: p.name)
-def test_student_copies_start_with_the_launch_cell_and_their_own_badges(path):
+def test_student_copies_have_the_launch_cell_and_their_own_badges_and_way(path):
     cells = nbformat.read(path, as_version=4).cells
     expected = launch.launch_cell()
-    assert {k: cells[0].get(k) for k in ("cell_type", "id", "source", "metadata")} == \
+    launch_cells = [c for c in cells if c.get("id") == launch.LAUNCH_ID]
+    assert len(launch_cells) == 1
+    assert {k: launch_cells[0].get(k) for k in ("cell_type", "id", "source", "metadata")} == \
            {k: expected.get(k) for k in ("cell_type", "id", "source", "metadata")}
-    assert cells[1].source == launch.badge_cell(path.relative_to(ROOT)).source
-    assert "notebooks/student/" in cells[1].source, "the student's badges open the student copy"
+    code = [c for c in cells if c.cell_type == "code"]
+    assert code[0].get("id") == launch.LAUNCH_ID, "no code runs before the launch cell"
+    assert cells[0].get("id") == launch.BADGES_ID and "notebooks/student/" in cells[0].source, \
+        "the student's badges open the student copy"
+    assert cells[-1].source == launch.footer_cell(path.relative_to(ROOT)).source
+
+
+def test_the_way_through_the_course_links_every_notebook_in_order():
+    masters = launch.master_notebooks()
+    for before, after in zip(masters, masters[1:]):
+        assert f"({after.name})" in launch.navigation(f"notebooks/{before.name}")
+        assert f"({before.name})" in launch.navigation(f"notebooks/{after.name}")
+    assert "‹ previous" not in launch.navigation(f"notebooks/{masters[0].name}")
+    assert "next:" not in launch.navigation(f"notebooks/{masters[-1].name}")
+    for path in masters:
+        for target in re.findall(r"\]\(([^)#]+)", launch.navigation(f"notebooks/{path.name}")):
+            assert (path.parent / target).exists(), f"{path.name} links to {target}, which does not exist"
 
 
 def test_there_are_notebooks_to_start():
@@ -157,29 +176,31 @@ def plain_notebook():
 def test_inserting_is_idempotent_and_refreshing_keeps_the_run():
     path = ROOT / "notebooks" / "07_example.ipynb"
     nb, inserted = launch.with_launch_cells(plain_notebook(), path)
-    assert inserted and [c.id for c in nb.cells[:2]] == [launch.LAUNCH_ID, launch.BADGES_ID]
-    assert nb.cells[2].source == "# Title" and len(nb.cells) == 4
-    assert "notebooks/07_example.ipynb" in nb.cells[1].source
-    nb.cells[0].execution_count = 1
+    ids = [c.get("id") for c in nb.cells]
+    assert inserted and ids[0] == launch.BADGES_ID and ids[2] == launch.LAUNCH_ID and ids[-1] == launch.FOOTER_ID
+    assert nb.cells[1].source == "# Title" and len(nb.cells) == 5
+    assert "notebooks/07_example.ipynb" in nb.cells[0].source
+    nb.cells[2].execution_count = 1
     again, inserted_again = launch.with_launch_cells(nb, path)
     assert not inserted_again and again == nb
-    # A stale launch cell (an older text) is replaced in place; its count and place stay.
-    nb.cells[0].source = "# an older launch cell"
-    nb.cells.insert(3, nb.cells.pop(1))   # even a badge row that moved comes back under it
+    # A stale launch cell (an older text) is replaced in place; its count stays, and moved course
+    # cells come back where they belong.
+    nb.cells[2].source = "# an older launch cell"
+    nb.cells.insert(3, nb.cells.pop(0))
     refreshed, inserted = launch.with_launch_cells(nb, path)
-    assert not inserted and refreshed.cells[0].source == launch.launch_source()
-    assert refreshed.cells[0].execution_count == 1 and refreshed.cells[1].id == launch.BADGES_ID
-    assert [c.source for c in refreshed.cells[2:]] == ["# Title", "x = 1"]
+    assert not inserted and refreshed.cells[2].source == launch.launch_source()
+    assert refreshed.cells[2].execution_count == 1 and refreshed.cells[0].id == launch.BADGES_ID
+    assert [c.source for c in refreshed.cells[1:2] + refreshed.cells[3:4]] == ["# Title", "x = 1"]
 
 
 def test_a_notebook_without_the_cell_is_reported(tmp_path):
     path = ROOT / "notebooks" / "01_building_pipes.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells = [c for c in nb.cells if c.get("id") not in (launch.LAUNCH_ID, launch.BADGES_ID)]
+    nb.cells = [c for c in nb.cells if c.get("id") not in launch.GENERATED]
     copy = tmp_path / "x.ipynb"
     nbformat.write(nb, copy)
     found = launch.problems(copy, "notebooks/01_building_pipes.ipynb")
-    assert any("not the launch cell's" in p for p in found) and any("badge row" in p for p in found)
+    assert any("not the launch cell's" in p for p in found) and any("badges, course, time" in p for p in found)
     nb, _ = launch.with_launch_cells(nb, path)
     nbformat.write(nb, copy)
     assert launch.problems(copy, "notebooks/01_building_pipes.ipynb") == []

@@ -92,6 +92,9 @@ def served_megabytes(urls, base):
     return sum(p.stat().st_size for p in paths if p.is_file()) / 1e6
 
 
+LAUNCH_INDEX = 2       # scripts/launch_cell.py: badges and the way through the course, the title, the launch cell
+
+
 def cell(page, index):
     return page.locator(f"{NOTEBOOK_PANEL} .jp-Notebook .jp-Cell").nth(index)
 
@@ -170,12 +173,12 @@ def test_kernel_starts_from_the_runtime_the_site_serves_and_widgets_work(offline
     print(f"\nJupyterLite offline: notebook shown after {opened:.1f} s, kernel idle after {ready:.1f} s; "
           f"{len(asked)} requests, {served_megabytes(asked, base):.1f} MB served")
 
-    # The launch cell: the notebook's first cell, as saved.
-    launch = cell(page, 0)
+    # The launch cell: the notebook's first code cell, under its badges and its title, as saved.
+    launch = cell(page, LAUNCH_INDEX)
     assert launch.locator(".cm-content").inner_text().startswith("# Setup for JupyterLite"), \
-        "notebook 01 does not start with the launch cell"
+        "notebook 01's first code cell is not the launch cell"
     before = len(requests)
-    run_cell(page, 0)
+    run_cell(page, LAUNCH_INDEX)
     shot(page, "lite-01-launch-cell")
     during = requests[before:]
     wheel = [u for u, local in during if local and re.search(r"/pypi/heatex-[^/]+\.whl", u)]
@@ -191,7 +194,7 @@ def test_kernel_starts_from_the_runtime_the_site_serves_and_widgets_work(offline
     assert error_outputs(page) == [], "the launch cell failed"
     # What it did: heatex and the pure-Python packages from the site, tqdm's monitor off; numpy
     # is not there, since the package host could not be reached.
-    index = add_cell_below(page, 0, CHECK_CELL)
+    index = add_cell_below(page, LAUNCH_INDEX, CHECK_CELL)
     printed = run_cell(page, index).locator(".jp-OutputArea").inner_text()
     facts = dict(line.split(": ", 1) for line in printed.strip().splitlines())
     assert facts["heatex"] == "0.1.0" and facts["ipywidgets"] == ipywidgets_version(), facts
@@ -234,7 +237,7 @@ def test_kernel_starts_from_the_runtime_the_site_serves_and_widgets_work(offline
     page.wait_for_timeout(1000)
     page.goto(f"{base}/lab/index.html?path={NOTEBOOK}")
     page.wait_for_selector(f"{NOTEBOOK_PANEL} .jp-Cell", timeout=60_000)
-    assert "widgets.jslink" in cell(page, 2).locator(".cm-content").inner_text(), \
+    assert "widgets.jslink" in cell(page, LAUNCH_INDEX + 2).locator(".cm-content").inner_text(), \
         "the edits were not kept in the browser's storage"
     shot(page, "lite-01-after-reload")
 

@@ -411,3 +411,19 @@ def test_the_views_label_a_thinned_run_by_its_epochs(data):
     fig = hv.plot_learning_curves(thin, data)
     train_line = next(line for line in fig.axes[0].lines if line.get_label() == "train")
     assert np.asarray(train_line.get_xdata()).tolist() == [0, 3, 6, 7]
+
+
+def test_a_run_file_whose_entry_claims_encryption_is_called_damaged(tmp_path):
+    # zipfile raises RuntimeError for an encrypted entry; a flipped bit can set that flag.
+    run = hc.train(hc.HeatExchanger.build(2, 2, seeds=[0]), hc.circle_data(10, 5), 1, progress=False)
+    path = run.save(tmp_path / "run.npz")
+    raw = bytearray(path.read_bytes())
+    for header in (b"PK\x03\x04", b"PK\x01\x02"):          # local and central headers: general purpose flags
+        at = raw.find(header)
+        while at != -1:
+            flags = at + (6 if header == b"PK\x03\x04" else 8)
+            raw[flags] |= 1                                  # bit 0: encrypted
+            at = raw.find(header, at + 4)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(hc.RunFileError, match="encrypted|not a readable"):
+        hc.Run.load(path)

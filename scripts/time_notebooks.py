@@ -1,0 +1,81 @@
+"""Measure each notebook's Restart & Run All and write the one source of run times, docs/run_times.json.
+
+    python scripts/time_notebooks.py            # every notebook under notebooks/ (not the student copy)
+    python scripts/time_notebooks.py --runs 1   # quicker, one run each
+
+Each run starts a fresh kernel on this Python and runs every cell top to bottom, as Restart & Run
+All does; the time includes the kernel's start. The figure kept is the median of the runs. The
+notebooks' own files are not touched (each run works on a copy in memory).
+
+The notebooks' first cells (scripts/launch_cell.py) and the README's notebooks table read the times
+from the json; tests/test_course.py checks that they agree with it. Run this, then
+`make launch-cell`, after a change that makes a notebook faster or slower.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+
+import nbformat
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "run_times.json"
+
+
+def run_once(path):
+    """Seconds for a fresh kernel to run the notebook at path top to bottom."""
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as kernels:
+        spec = pathlib.Path(kernels) / "this-python"
+        spec.mkdir()
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "this Python", "language": "python"}))
+        km = KernelManager(kernel_name="this-python", kernel_spec_manager=KernelSpecManager(kernel_dirs=[kernels]))
+        env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+        start = time.perf_counter()
+        try:
+            NotebookClient(nb, km=km, timeout=900, resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+        return time.perf_counter() - start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per notebook; the median is kept (default 3)")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    times = {}
+    for path in paths:
+        runs = [run_once(path) for _ in range(args.runs)]
+        times[path.relative_to(ROOT).as_posix()] = {"seconds": round(statistics.median(runs), 1),
+                                                    "runs": [round(r, 1) for r in runs]}
+        print(f"{path.name:40s} median {statistics.median(runs):5.1f} s   runs {[round(r, 1) for r in runs]}",
+              flush=True)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    OUT.write_text(json.dumps({
+        "measured": datetime.date.today().isoformat(),
+        "how": (f"Restart & Run All with a fresh kernel, kernel start included, median of {args.runs}; "
+                f"{os.cpu_count()} cores, load average {load:.1f} at the end" if load is not None else
+                f"Restart & Run All with a fresh kernel, kernel start included, median of {args.runs}"),
+        "notebooks": times}, indent=2) + "\n")
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
