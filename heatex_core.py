@@ -397,15 +397,21 @@ class HeatExchanger:
         _check_step(self, before, pairs)
         return acts
 
-    def _step(self, pairs):
+    def _step(self, pairs, plan=None):
         """``learn`` without its checks, for ``train``: pairs (2, K, width) holds x then y.
 
-        Returns the step's activations, which the next step overwrites.
+        ``plan`` is ``_plan()``, worked out once for many steps. Returns the step's
+        activations, which the next step overwrites.
         """
-        jiggling = np.any(self.inverse_noise)
-        exchange = self._exchange if jiggling or np.any(self.difference) else None
+        exchange, rows = plan or self._plan()
         return self._engine.step(self.weights, pairs, RULES[self.rule], self, self.alignment, self._partners,
-                                 exchange, rows=3 if jiggling else 1)
+                                 exchange, rows)
+
+    def _plan(self):
+        """What a step does besides the plain flow: the difference exchange's passes, if any, and
+        the rows of activations they need (three with the jiggle)."""
+        jiggling = bool(np.any(self.inverse_noise))
+        return (self._exchange if jiggling or np.any(self.difference) else None), (3 if jiggling else 1)
 
     def _partners(self, acts):
         return partner_acts(acts, self.alignment, self.width)
@@ -1128,6 +1134,7 @@ def train(net, data, epochs=200, progress=True, snapshot_every=1):
     spare = None if snapshot_every == 1 else np.empty_like(net.weights)
     growth = _GrowthWatch()
     bar = _progress_bar(epochs, f"training {k} network{'s' * (k > 1)}") if progress else None
+    plan = net._plan()          # the settings were checked above; they hold for every step
     for epoch in range(1, epochs + 1):
         order = np.stack([rng.permutation(len(data.x_train)) for rng in net.rngs]).T    # (n, K)
         # samples[t]: x then y of step t for every network, (2, K, width)
@@ -1137,7 +1144,7 @@ def train(net, data, epochs=200, progress=True, snapshot_every=1):
             for t, pair in enumerate(samples):
                 if jiggles is not None:
                     net.jiggle = jiggles[t]
-                net._step(pair)
+                net._step(pair, plan)
         if not growth.check(net, epoch):
             if bar is not None:
                 bar.close()
