@@ -421,7 +421,7 @@ class HeatExchanger:
         if np.any(self.inverse_noise):
             jiggle_pass(weights, acts, self.inverse_noise, self.jiggle)
         if np.any(self.difference):
-            difference_pass(weights, acts, self.difference)
+            difference_pass(weights, acts[..., :1, :], self.difference)       # the sample's row
 
     def _draw_jiggles(self, n):
         """This epoch's jiggles, (n, K, depth, width), each network's from its own generator: zeros
@@ -812,9 +812,13 @@ def difference_exchange_rule(weights, acts, partner, settings):
 def _inverse_change(weights, acts, partner, settings):
     """Every backward section's delta rule towards undoing the forward section beside it."""
     W = weights[..., 1, :, :, :]                               # (..., depth, inputs, width)
-    jiggled = acts.shape[-2] >= 3                              # rows 1 and 2 hold the jiggle (jiggle_pass)
-    v = beside_input(acts, 2 if jiggled else 0)[..., 1, :, :]   # the forward layer beside each one's input
-    target = partner[..., 1, :, 1 if jiggled else 0, :]       # ... and beside its output
+    v = beside_input(acts, 0)[..., 1, :, :]                    # the forward layer beside each one's input
+    target = partner[..., 1, :, 0, :]                          # ... and beside its output
+    if acts.shape[-2] >= 3:                                    # rows 1 and 2 hold the jiggle (jiggle_pass)
+        # a network without inverse_noise learns from row 0, as it does alone
+        jiggling = per_network(settings.inverse_noise, v) > 0
+        v = np.where(jiggling, beside_input(acts, 2)[..., 1, :, :], v)
+        target = np.where(jiggling, partner[..., 1, :, 1, :], target)
     r = sigmoid(_matmul(v[..., None, :], W))[..., 0, :]        # its answer
     return delta_rule(v, r, target - r, per_network(settings.inverse_step, W))
 

@@ -120,14 +120,16 @@ class StepBuffers(FlowBuffers):
     """
 
     def __init__(self, weights, partners, alignment, rows=1):
-        super().__init__(weights.shape, weights.shape[:-3], rows)
+        super().__init__(weights.shape, weights.shape[:-3], 1)
         k, pipes, depth, n_in, width = weights.shape
         self.weights = weights
         self.alignment = alignment
         self.rows = rows
-        self.inputs = self.layers_first[0, ..., 0, :width]              # (2, K, width): x then y, in row 0
+        self.inputs = self.layers_first[0, ..., 0, :width]              # (2, K, width): x then y
         self.rule_weights = np.empty((n_in, width, depth, pipes, k)).transpose(4, 3, 2, 0, 1)
-        self.rule_acts = np.empty((n_in, rows, depth + 1, pipes, k)).transpose(4, 3, 2, 1, 0)
+        # The sample's flow is row 0 of what the rules read; more rows (the difference exchange's
+        # jiggle) are filled by the exchange, so row 0 is computed alike whatever the rows.
+        self.rule_acts = np.ones((n_in, rows, depth + 1, pipes, k)).transpose(4, 3, 2, 1, 0)
         self.partner = partners(self.rule_acts)     # a view: it follows every step
         self.weights_in_rule_order = self.weights.transpose(RULE_MEMORY_ORDER)
 
@@ -138,10 +140,15 @@ class StepBuffers(FlowBuffers):
         """
         return weights is self.weights and alignment == self.alignment and rows == self.rows
 
-    def rule_inputs(self):
-        """The weights, the activations and the partners, in the rules' layout."""
+    def rule_inputs(self, exchange=None):
+        """The weights, the activations and the partners, in the rules' layout.
+
+        ``exchange(weights, acts)``, when given, then rewrites what the pipes carry.
+        """
         self.rule_weights[...] = self.weights
-        self.rule_acts[...] = self.acts
+        self.rule_acts[..., :1, :] = self.acts
+        if exchange is not None:
+            exchange(self.weights, self.rule_acts)
         return self.rule_weights, self.rule_acts, self.partner
 
     def add_to_weights(self, change):
@@ -180,11 +187,10 @@ class Engine:
         buffers = self.step_buffers
         if buffers is None or not buffers.fits(weights, alignment, rows):
             buffers = self.step_buffers = StepBuffers(weights, partners, alignment, rows)
-        acts = buffers(weights, pairs)
-        if exchange is not None:
-            exchange(weights, acts)
-        buffers.add_to_weights(rule(*buffers.rule_inputs(), settings))
-        return acts
+        buffers(weights, pairs)
+        inputs = buffers.rule_inputs(exchange)
+        buffers.add_to_weights(rule(*inputs, settings))
+        return inputs[1]
 
     def flow(self, weights, inputs):
         """``heatex_core.flow(weights, inputs)`` into buffers kept for these shapes (within KEEP_BYTES)."""

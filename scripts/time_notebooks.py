@@ -7,8 +7,8 @@ Each run starts a fresh kernel on this Python and runs every cell top to bottom,
 All does; the time includes the kernel's start. The figure kept is the median of the runs. The
 notebooks' own files are not touched (each run works on a copy in memory).
 
-The notebooks' first cells (scripts/launch_cell.py) and the README's notebooks table read the times
-from the json; tests/test_course.py checks that they agree with it. Run this, then
+The README's notebooks table is rewritten from the json here, and the notebooks' first cells read
+it (scripts/launch_cell.py); tests/test_course.py checks that they all agree with it. Run this, then
 `make launch-cell`, after a change that makes a notebook faster or slower.
 """
 
@@ -17,6 +17,7 @@ import datetime
 import json
 import os
 import pathlib
+import re
 import statistics
 import sys
 import tempfile
@@ -52,10 +53,35 @@ def run_once(path):
         return time.perf_counter() - start
 
 
+ROW = re.compile(r"^\| \[[^\]]+\]\((notebooks/[^)]+\.ipynb)\) \|(.*)\| ([^|]*) \|$")
+
+
+def readme_with_times(text, times):
+    """README.md's notebooks table with its run-time column from ``times`` ({path: seconds})."""
+    lines = []
+    for line in text.splitlines():
+        match = ROW.match(line)
+        if match and match[1] in times:
+            line = line[:match.start(3)] + f"{times[match[1]]:.0f} s" + line[match.end(3):]
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+
+
+def update_readme():
+    readme = ROOT / "README.md"
+    times = {name: entry["seconds"] for name, entry in json.loads(OUT.read_text())["notebooks"].items()}
+    readme.write_text(readme_with_times(readme.read_text(), times))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per notebook; the median is kept (default 3)")
+    parser.add_argument("--readme-only", action="store_true",
+                        help="measure nothing: write the run times of docs/run_times.json into README.md")
     args = parser.parse_args(argv)
+    if args.readme_only:
+        update_readme()
+        return 0
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -73,7 +99,9 @@ def main(argv=None):
                 f"{os.cpu_count()} cores, load average {load:.1f} at the end" if load is not None else
                 f"Restart & Run All with a fresh kernel, kernel start included, median of {args.runs}"),
         "notebooks": times}, indent=2) + "\n")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    update_readme()
+    print(f"wrote {OUT.relative_to(ROOT)} and the run times of README.md's notebooks table; "
+          "now run: make launch-cell (the notebooks' headers)")
     return 0
 
 

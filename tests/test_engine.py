@@ -36,13 +36,13 @@ def plain_step(net, x, y, jiggle=None):
     """One exchange step the readable way: flow, the difference exchange's passes, partners, the rule,
     weights += change."""
     rows = 3 if np.any(net.inverse_noise) else 1                # the jiggle's two rows after the sample's
-    inputs = np.ones((len(x), 2, rows, net.width))
-    inputs[:, 0, 0], inputs[:, 1, 0] = x, y                       # (K, 2 pipes, rows, width)
-    acts = hc.flow(net.weights, inputs)
+    inputs = np.stack([x, y], axis=1)[:, :, None, :]              # (K, 2 pipes, 1 sample, width)
+    sample = hc.flow(net.weights, inputs)
+    acts = np.concatenate([sample, np.ones(sample.shape[:-2] + (rows - 1, sample.shape[-1]))], axis=-2)
     if rows == 3:
         hc.jiggle_pass(net.weights, acts, net.inverse_noise, jiggle)
     if np.any(net.difference):
-        hc.difference_pass(net.weights, acts, net.difference)
+        hc.difference_pass(net.weights, acts[..., :1, :], net.difference)
     partner = hc.partner_acts(acts, net.alignment, net.width)
     net.weights += hc.RULES[net.rule](net.weights, acts, partner, net)
 
