@@ -68,7 +68,7 @@ import heatex_engine as engine
 __all__ = [
     "sigmoid", "Section", "Pipe", "pipes",
     "PIPES", "HeatExchanger", "Network",
-    "flow", "layer_spread",
+    "flow", "layer_of", "layer_spread",
     "ALIGNMENTS", "partner_acts", "Touch", "touches",
     "per_network", "delta_rule", "blog_rule", "schmidhuber_rule", "backprop_rule", "end_exchange_rule",
     "difference_exchange_rule", "difference_pass", "jiggle_pass", "beside_input",
@@ -559,6 +559,22 @@ def _with_bias(layer, bias):
     if not bias:
         return layer
     return np.concatenate([layer, np.ones(layer.shape[:-1] + (1,))], axis=-1)
+
+
+def layer_of(pipe_weights, points, layer):
+    """What layer ``layer`` of a pipe answers for ``points`` (..., m, width): (..., m, width).
+
+    ``pipe_weights`` is one pipe, (..., depth, inputs, width); layer 0 is the
+    points themselves. The bias's constant 1 is left out.
+    """
+    pipe_weights = np.asarray(pipe_weights, dtype=float)
+    depth, width = pipe_weights.shape[-3], pipe_weights.shape[-1]
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer <= depth:
+        raise ValueError(f"layer must be a whole number from 0 (the input) to {depth} (the output), got {layer!r}")
+    with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
+        answer = flow(pipe_weights[..., :layer, :, :], points)[..., layer, :, :width]
+    lead = np.broadcast_shapes(pipe_weights.shape[:-3], np.shape(points)[:-2])
+    return np.broadcast_to(answer, lead + answer.shape[-2:])      # layer 0 is the same points for every pipe
 
 
 def layer_spread(pipe_weights, points):
@@ -1388,10 +1404,20 @@ class Grid:
     steps, each with the three seeds (settings vary slowest, seeds fastest).
     ``build`` makes the exchanger; ``split`` and ``metric`` put the networks
     axis of what comes back into the grid's shape, (len(step), len(seeds)).
+    ``Grid(seeds, combos=[{...}, {...}])`` takes chosen combinations instead of
+    every one (ablations: one setting changed at a time); its shape is
+    (len(combos), len(seeds)).
     """
 
-    def __init__(self, seeds, **settings):
+    def __init__(self, seeds, combos=None, **settings):
         self.seeds = _seed_list(seeds)
+        if combos is not None:      # chosen combinations (ablations, say), not every one
+            combos, settings = _check_combos(combos, settings)
+            self.settings = {name: [c[name] for c in combos] for name in combos[0]}
+            self.combos = combos
+            self.shape = (len(combos), len(self.seeds))
+            _check_grid_settings(self.settings)
+            return
         if not settings:
             raise ValueError("give at least one setting to vary, e.g. Grid(seeds, step=[0.1, 1.0])")
         self.settings = {name: list(np.atleast_1d(values).tolist()) for name, values in settings.items()}
@@ -1631,6 +1657,21 @@ def _check_settings(net):
                 setattr(net, name, _per_network_array(_seed_array(value), name, k, dtype=np.int64))
             else:
                 setattr(net, name, _per_network_array(value, name, k))
+
+
+def _check_combos(combos, settings):
+    if settings:
+        raise ValueError(f"give either combos or settings to vary ({sorted(settings)}), not both")
+    if isinstance(combos, dict):
+        combos = list(combos.values())
+    combos = list(combos)
+    if not combos or not all(isinstance(c, dict) and c for c in combos):
+        raise ValueError("combos must be a non-empty list of non-empty dicts of settings, e.g. "
+                         "[dict(difference=1.0), dict(difference=0.0)]")
+    names = set(combos[0])
+    if any(set(c) != names for c in combos):
+        raise ValueError(f"every combination must name the same settings, {sorted(names)}: give each its value")
+    return [dict(c) for c in combos], settings
 
 
 def _check_grid_settings(settings):

@@ -115,3 +115,27 @@ def test_a_per_network_initial_scale_draws_each_network_at_its_own_scale():
         np.testing.assert_array_equal(net.weights[k], alone.weights[0])
         assert np.abs(net.weights[k]).max() <= scale
     assert net.config()["init_scale"] == [1.0, 1.0, 5.0, 5.0]
+
+
+def test_a_grid_of_chosen_combinations_for_ablations(data):
+    variants = {"all": dict(difference=1.0, hidden_pull=1.0), "no difference": dict(difference=0.0, hidden_pull=1.0),
+                "frozen": dict(difference=1.0, hidden_pull=0.0)}
+    grid = hc.Grid(seeds=[3, 4], combos=variants)
+    assert grid.shape == (3, 2) and grid.n_networks == 6
+    assert grid.per_network()["difference"].tolist() == [1.0, 1.0, 0.0, 0.0, 1.0, 1.0]
+    assert grid.settings_of(5) == {"seed": 4, "difference": 1.0, "hidden_pull": 0.0}
+    run = hc.train(grid.build(2, 3, rule="difference_exchange"), data, epochs=1, progress=False)
+    assert grid.metric(run, "test_accuracy").shape == (2, 3, 2)
+    with pytest.raises(ValueError, match="same settings"):
+        hc.Grid([0], combos=[dict(step=0.1), dict(hidden_pull=1.0)])
+    with pytest.raises(ValueError, match="not both"):
+        hc.Grid([0], combos=[dict(step=0.1)], step=[0.2])
+
+
+def test_layer_of_is_a_layer_of_the_flow_without_the_bias(data):
+    net = hc.HeatExchanger.build(3, 3, seeds=[0, 1], rule="schmidhuber", bias=True)
+    acts = hc.flow(net.weights[:, 0], data.x_train)
+    for layer in range(4):
+        np.testing.assert_array_equal(hc.layer_of(net.weights[:, 0], data.x_train, layer), acts[..., layer, :, :3])
+    with pytest.raises(ValueError, match="from 0 .* to 3"):
+        hc.layer_of(net.weights[:, 0], data.x_train, 4)
