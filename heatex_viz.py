@@ -67,9 +67,19 @@ PIPE_NAMES = hc.PIPES
 PIPE_LETTERS = ("F", "B")
 WEIGHT_CMAP = "RdBu_r"     # diverging: red positive, blue negative, white zero
 OUTPUT_CMAP = "PiYG"       # the forward pipe's output: green for class 1, pink for 0, white at 0.5
-HEAT_CMAP = "YlOrRd"       # mismatch is heat still to flow: pale = little, red = much
+HEAT_CMAP = "Purples"      # mismatch is heat still to flow: pale = little, dark = much (red is a weight's sign)
 CLASS_COLOURS = ("#c51b7d", "#4d9221")   # label 0 and label 1: the ends of OUTPUT_CMAP
 HIDDEN_CMAP = "viridis"    # a hidden unit's activation, 0 to 1: no class, no sign
+# One colour per rule in every figure, found by a word in the label.
+RULE_COLOURS = (("difference", "tab:purple"), ("literal", "tab:red"), ("backprop", "tab:blue"),
+                ("end_exchange", "tab:green"), ("perceptron", "tab:green"), ("schmidhuber", "tab:orange"),
+                ("blog", "tab:brown"))
+
+
+def rule_colour(label):
+    """The colour a rule has in every figure of the course (None: the next of matplotlib's cycle)."""
+    text = str(label).lower()
+    return next((colour for word, colour in RULE_COLOURS if word in text), None)
 
 
 def _pyplot():
@@ -428,25 +438,32 @@ def draw_difference_exchange(depth=2, ax=None):
     """The two pipes of the difference exchange (notebook 06): what each backward section touches.
 
     The paper's alignment, as ``draw_pipes(depth, "paper")``, with the wall
-    drawn in: each backward section takes the forward layer beside its input
+    drawn in: each backward section reads the forward layer beside its input
     (h_L) and beside its output (h_{L-1}), and passes on
     t_{L-1} = g(t_L) + h_{L-1} - g(h_L) instead of g(t_L). Returns the
     ``PipeDiagram``.
     """
     depth = _whole(depth, "depth", 1, 8)
     if ax is None:
-        _, ax = _pyplot().subplots(figsize=(max(7, 2.2 * depth + 3), 3.6), layout="constrained")
+        _, ax = _pyplot().subplots(figsize=(max(9, 2.6 * depth + 4), 4.6), layout="constrained")
     diagram = PipeDiagram(ax, depth, "paper", title="the difference exchange: the backward pipe carries targets")
     for layer in range(depth + 1):            # forward layer L lies between drawn positions L - 1 and L
         x = layer - 0.5
         ax.annotate("", xy=(x, 0.27), xytext=(x, 0.73),
-                    arrowprops=dict(arrowstyle="->", color="tab:blue", lw=1.4, linestyle=":"), zorder=1)
-        ax.text(x + 0.05, 0.5, f"h{_subscript(layer)}", color="tab:blue", fontsize="medium", va="center")
+                    arrowprops=dict(arrowstyle="->", color="tab:blue", lw=1.6, linestyle=":"), zorder=3)
+        ax.text(x - 0.06, 0.5, f"h{_subscript(layer)}", color="tab:blue", fontsize="large", va="center", ha="right",
+                zorder=4, bbox=dict(facecolor="white", edgecolor="none", pad=1))
     for position in range(depth):
         upper = position + 1                  # the backward section drawn here lies beside forward layers L - 1, L
         ax.text(position, -0.36, f"t{_subscript(upper - 1)} = g(t{_subscript(upper)}) + h{_subscript(upper - 1)}"
-                f" − g(h{_subscript(upper)})", ha="center", va="top", fontsize="small", color="tab:purple")
-    ax.set_ylim(-0.62, 1.55)
+                f" − g(h{_subscript(upper)})", ha="center", va="top", fontsize="medium", color="tab:purple")
+    ax.text(depth - 0.05, -0.2, f"t{_subscript(depth)} = y", ha="center", va="top", fontsize="medium",
+            color="tab:purple")
+    ax.plot([], [], linestyle="--", color="tab:orange", label="pulled towards its partner (for F[i]: the target t)")
+    ax.plot([], [], linestyle=":", color="tab:blue", label="a forward layer a backward section reads across the wall")
+    ax.plot([], [], linestyle="none", marker="$t$", color="tab:purple", label="what the backward section passes on")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, fontsize="medium", frameon=False)
+    ax.set_ylim(-0.75, 1.55)
     return diagram
 
 
@@ -530,7 +547,7 @@ def plot_learning_curves(run, data=None, network=0):
         image = ax.pcolormesh(edges, np.arange(2 * depth + 1) - 0.5, table, cmap=HEAT_CMAP)
         ax.set_ylim(2 * depth - 0.5, -0.5)
     ax.set_yticks(range(2 * depth), [f"{l}[{i}]" for l in PIPE_LETTERS for i in range(depth)],
-                  fontsize="x-small" if depth > 6 else "small")
+                  fontsize="small" if depth <= 10 else "x-small")
     ax.axhline(depth - 0.5, color="black", linewidth=1)
     ax.set_title("mismatch with partner (heat still to flow)")
     ax.set_xlabel("epoch")
@@ -857,27 +874,39 @@ def hidden_unit_maps(forward_weights, grid, layer=1):
 
 
 def plot_hidden_units(rows, resolution=61, suptitle=None):
-    """Hidden units' maps over the square: ``rows`` maps a label (an epoch, say) to forward weights
-    (depth, inputs, width); one row of maps per label, one column per unit of the first layer."""
+    """Hidden units' maps over the square, and the forward pipe's answer beside them.
+
+    ``rows`` maps a label (an epoch, say) to forward weights (depth, inputs,
+    width): one row per label, one column per unit of the first hidden layer,
+    then the output's decision map (green for class 1, the truth dashed).
+    """
     rows = dict(rows)
     if not rows:
         raise ValueError("rows is empty: give at least one label and its forward weights")
     width = np.shape(next(iter(rows.values())))[-1]
-    fig, axes = _pyplot().subplots(len(rows), width, figsize=(2.2 * width + 1.2, 2.2 * len(rows) + 0.6),
+    fig, axes = _pyplot().subplots(len(rows), width + 1, figsize=(2.2 * (width + 1) + 2.0, 2.2 * len(rows) + 0.8),
                                    layout="constrained", squeeze=False)
     grid = decision_grid(resolution)
     for r, (row, (label, weights)) in enumerate(zip(axes, rows.items())):
         for u, (ax, unit_map) in enumerate(zip(row, hidden_unit_maps(weights, grid))):
-            image = ax.imshow(unit_map.reshape(resolution, resolution), cmap=HIDDEN_CMAP, vmin=0, vmax=1,
-                              origin="lower", extent=(-1, 1, -1, 1))
-            ax.add_patch(mpatches.Circle((0, 0), 0.8, fill=False, linestyle="--", color="dimgrey", linewidth=0.8))
+            unit_image = ax.imshow(unit_map.reshape(resolution, resolution), cmap=HIDDEN_CMAP, vmin=0, vmax=1,
+                                   origin="lower", extent=(-1, 1, -1, 1))
+            ax.add_patch(mpatches.Circle((0, 0), 0.8, fill=False, linestyle="--", color="white", linewidth=0.8))
             ax.set_xticks([])
             ax.set_yticks([])
             if u == 0:
-                ax.set_ylabel(str(label))
+                ax.set_ylabel(str(label), fontsize="large")
             if r == 0:
                 ax.set_title(f"hidden unit {u}", fontsize="medium")
-    fig.colorbar(image, ax=axes, label="activation of the unit", shrink=0.8)
+        output_image = plot_decision_map(row[-1], weights, "circle", resolution=resolution)
+        row[-1].set_xticks([])
+        row[-1].set_yticks([])
+        row[-1].set_xlabel("")
+        row[-1].set_ylabel("")
+        if r == 0:
+            row[-1].set_title("the output ŷ", fontsize="medium")
+    fig.colorbar(unit_image, ax=axes[:, :-1], label="activation of a hidden unit", shrink=0.8, location="left")
+    fig.colorbar(output_image, ax=axes[:, -1], label="output ŷ (class 1 above 0.5)", shrink=0.8)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -1132,21 +1161,27 @@ def export_mp4(run, path, data=None, network=0, frames=None, fps=10, dpi=60, vie
 # 6. Does it learn? Many networks, held-out data, decision maps (notebooks 04-06).
 # ---------------------------------------------------------------------------
 
-def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabel="fraction of test points right"):
+def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabel="fraction of test points right",
+                        bands=None, legend=True):
     """Accuracy over epochs of many networks per label: the mean, and a pale band from the worst to the best.
 
-    ``curves`` maps a label to an array (epochs + 1, networks). ``baseline`` (the
-    majority answer's accuracy) is drawn dashed, ``target`` dotted. The legend
-    sits outside the axes, right of them, so it never covers a curve.
+    ``curves`` maps a label to an array (epochs + 1, networks). ``bands`` names
+    the labels that get a band (default: the first two; more overlap into one
+    blur). ``baseline`` (the majority answer's accuracy) is drawn dashed,
+    ``target`` dotted. ``legend=True`` puts the legend below the axes, where it
+    never covers a curve; ``plot_accuracy_panels`` shares one for several axes.
     """
+    labels = list(curves)
+    bands = labels[:2] if bands is None else list(bands)
     for label, accuracy in curves.items():
         accuracy = np.asarray(accuracy, dtype=float)
         if accuracy.ndim != 2:
             raise ValueError(f"curves[{label!r}] must be (epochs + 1, networks), got shape {accuracy.shape}")
         epochs = np.arange(len(accuracy))
-        line, = ax.plot(epochs, accuracy.mean(axis=1), linewidth=2, label=f"{label}: mean")
-        ax.fill_between(epochs, accuracy.min(axis=1), accuracy.max(axis=1), color=line.get_color(), alpha=0.12,
-                        linewidth=0, label=f"{label}: worst to best")
+        line, = ax.plot(epochs, accuracy.mean(axis=1), linewidth=2, color=rule_colour(label), label=f"{label}: mean")
+        if label in bands:
+            ax.fill_between(epochs, accuracy.min(axis=1), accuracy.max(axis=1), color=line.get_color(), alpha=0.15,
+                            linewidth=0, label=f"{label}: worst to best")
     if baseline is not None:
         ax.axhline(baseline, color="grey", linestyle="--", label=f"majority baseline {baseline:.3f}")
     if target is not None:
@@ -1156,8 +1191,29 @@ def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabe
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    if legend:
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     return ax
+
+
+def plot_accuracy_panels(panels, baselines, suptitle=None, bands=None, panel_size=(6.2, 3.9)):
+    """Side-by-side ``plot_accuracy_bands``, one per data set, with one legend below them all.
+
+    ``panels`` maps a data name to its curves (label -> (epochs + 1, networks));
+    ``baselines`` maps a data name to its majority baseline. Returns the figure.
+    """
+    panels = dict(panels)
+    fig, axes = _pyplot().subplots(1, len(panels), figsize=(panel_size[0] * len(panels), panel_size[1] + 1.2),
+                                   layout="constrained", sharey=True, squeeze=False)
+    for ax, (name, curves) in zip(axes[0], panels.items()):
+        plot_accuracy_bands(ax, curves, baselines.get(name), title=f"{name}: test accuracy", bands=bands,
+                            legend=False)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    labels = [label if not label.startswith("majority baseline") else "majority baseline" for label in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize="small", frameon=False)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
 
 
 def plot_layer_spread(spread, ax=None, title="how much each layer still varies over the data", label="networks"):
@@ -1259,7 +1315,7 @@ def plot_width_sweep(widths, accuracies, ax=None, title=None, target=0.9, ylabel
         if len(per_width) != len(widths):
             raise ValueError(f"accuracies[{label!r}] has {len(per_width)} entries for {len(widths)} widths")
         ax.errorbar(widths, [a.mean() for a in per_width], yerr=[a.std() for a in per_width], marker="o",
-                    capsize=3, label=label)
+                    capsize=3, label=label, color=rule_colour(label))
     if target is not None:
         ax.axhline(target, color="black", linestyle=":", linewidth=1, label=f"{target:.0%}")
     ax.set_xscale("log", base=2)
@@ -1280,7 +1336,7 @@ def print_accuracy_table(results, baselines):
     """
     wide = max([len("rule (sections x width)"), len("majority baseline")] + [len(label) for label, _ in results]) + 2
     named = max([len("data")] + [len(name) for name in baselines]) + 1
-    print(f"{'rule (sections x width)':{wide}s}{'data':>{named}s}{'mean':>7s}{'spread':>8s}{'worst':>7s}"
+    print(f"{'rule (sections x width)':{wide}s}{'data':>{named}s}{'mean':>7s}{'std':>8s}{'worst':>7s}"
           f"{'best':>7s}{'nets':>6s}")
     for name, baseline in baselines.items():
         print(f"{'majority baseline':{wide}s}{name:>{named}s}{baseline:7.3f}")
@@ -1523,7 +1579,14 @@ class GifWriter(AbstractMovieWriter):
         """The film's palette: a "P" image whose palette is picked from frames spread over the film."""
         from PIL import Image
         picked = np.unique(np.linspace(0, len(self._frames) - 1, self.palette_frames).round().astype(int))
-        montage = np.concatenate([np.asarray(self._frames[i]) for i in picked])
+        frames = [np.asarray(self._frames[i]) for i in picked]
+        # The colour maps' own colours take part, so a flat map (pale green, say) keeps its colour
+        # instead of the nearest one the frames happened to offer.
+        width = frames[0].shape[1]
+        swatches = [(_colormap(name)(np.linspace(0, 1, width))[:, :3] * 255).round().astype(np.uint8)
+                    for name in (OUTPUT_CMAP, WEIGHT_CMAP, HEAT_CMAP, HIDDEN_CMAP)]
+        strip = np.repeat(np.stack(swatches)[:, None], 24, axis=1).reshape(-1, width, 3)
+        montage = np.concatenate(frames + [strip])
         return Image.fromarray(montage).quantize(self.colours, method=Image.Quantize.FASTOCTREE)
 
     def finish(self):
