@@ -114,20 +114,17 @@ def navigation(path):
     student = path.parent.name == "student"
     up = "../../" if student else "../"
     here = path.name
-    if student:             # the student copy follows the notebook it is made from
-        before, after = (masters[-1] if masters else None), None
-        prefix = "../"
-    else:
-        i = masters.index(here) if here in masters else len(masters)
-        before = masters[i - 1] if i > 0 else None
-        after = masters[i + 1] if i + 1 < len(masters) else None
-        prefix = ""
+    # A student copy takes the place of the notebook it is made from, between the same neighbours.
+    i = masters.index(here) if here in masters else len(masters)
+    before = masters[i - 1] if i > 0 else None
+    after = masters[i + 1] if i + 1 < len(masters) else None
+    prefix = "../" if student else ""
     parts = []
     if before:
         parts.append(f"‹ previous: [{title_of(NOTEBOOKS / before)}]({prefix}{before})")
     parts.append(f"[all notebooks]({up}README.md#the-notebooks)")
     if after:
-        parts.append(f"next: [{title_of(NOTEBOOKS / after)}]({after}) ›")
+        parts.append(f"next: [{title_of(NOTEBOOKS / after)}]({prefix}{after}) ›")
     return "**Course:** " + " · ".join(parts)
 
 
@@ -151,7 +148,7 @@ def time_line(path, nb=None):
     seconds = run_times().get(pathlib.PurePosixPath(path).as_posix().replace("notebooks/student/", "notebooks/"))
     parts = []
     if nb is not None:
-        parts.append(f"about {reading_minutes(nb)} minutes to read and run")
+        parts.append(f"reading and running it, about {reading_minutes(nb)} minutes")
     if seconds is not None:
         parts.append(f"Restart & Run All takes {seconds:.0f} s (see README, run times)")
     return ("**Time:** " + "; ".join(parts) + ".") if parts else ""
