@@ -6,11 +6,17 @@ blog's ``Section`` objects (from ``blog_reference``), one section at a time,
 1-D arrays, every change computed first and applied after. The arithmetic is
 the core's, in the same order, so both end with the same weights (run.py
 checks), and the difference in time is the difference in how it is run.
+
+The difference exchange has no blog-style counterpart (its backward pipe
+carries targets and learns an inverse on a jiggle); its yardstick is the plain
+one-network code of ``dtp_reference``. ``reference(rule, net)`` gives either
+behind one face: ``log()``, ``train_epoch(x, y, generator)``, ``max_difference(net)``.
 """
 
 import numpy as np
 
 import blog_reference as blog
+import dtp_reference
 
 
 def schmidhuber_update(section, previous, partner, step, pull_previous, pull_partner):
@@ -81,3 +87,43 @@ def reference_pair(net, network=0):
 
 def max_difference(net, F, B, network=0):
     return float(np.max(np.abs(net.weights[network] - blog.get_weights(F, B))))
+
+
+class BlogStyle:
+    """The blog's lists for ``rule`` (blog, schmidhuber, backprop), started at ``net``'s network 0."""
+
+    def __init__(self, rule, net):
+        self.rule = rule
+        self.F, self.B = reference_pair(net)
+
+    def log(self):
+        """A copy of every section's weights, as the blog kept them each epoch."""
+        return [[section.weight.copy() for section in pipe] for pipe in (self.F, self.B)]
+
+    def train_epoch(self, x, y, generator):
+        train_epoch(self.rule, self.F, self.B, x, y, generator.permutation(len(x)))
+
+    def max_difference(self, net):
+        return max_difference(net, self.F, self.B)
+
+
+class DifferenceExchange:
+    """The plain reference of the difference exchange (``dtp_reference``), started at ``net``'s network 0.
+    Each epoch it draws its shuffle and its jiggles from ``generator``, as the core does."""
+
+    def __init__(self, net):
+        self.reference = dtp_reference.Reference.of(net)
+
+    def log(self):
+        return [[w.copy() for w in pipe] for pipe in (self.reference.forward, self.reference.backward)]
+
+    def train_epoch(self, x, y, generator):
+        self.reference.train_epoch(x, y, generator)
+
+    def max_difference(self, net):
+        return float(np.max(np.abs(net.weights[0] - self.reference.weights())))
+
+
+def reference(rule, net):
+    """The one-network reference for ``rule``, from ``net``'s network 0."""
+    return DifferenceExchange(net) if rule == "difference_exchange" else BlogStyle(rule, net)

@@ -17,7 +17,10 @@ removing it.
 2. 256 networks at once on the networks axis, time per network, against the
    same reference, timed again between the runs of the 256 networks.
 3. Schmidhuber's rule and the backprop baseline, one network and 256, against
-   the same rules written the blog's way (``bench_rules``).
+   the same rules written the blog's way (``bench_rules``); the difference
+   exchange, at the shape its defaults were chosen for (2 sections of width 4,
+   bias), against a plain one-network reference (``dtp_reference``) that draws
+   the same shuffles and jiggles: the two end within rounding, not bit for bit.
 4. The scrubber's slider step and the GIF export (``viz_bench``, if present).
 5. Memory: the peak while training 256 networks for 200 epochs with a
    snapshot after every epoch (tracemalloc), against the blog's way of
@@ -45,7 +48,12 @@ warnings.filterwarnings("ignore", category=hc.WeightGrowthWarning)
 
 DEPTH, WIDTH, EPOCHS = 10, 2, 200
 SEED = 0
-TARGETS = {"one": 5.0, "many": 100.0}
+TARGETS = {"one": 5.0, "many": 100.0, "difference_exchange_many": 50.0}
+# The difference exchange runs at the shape its defaults (hc.RULE_DEFAULTS) were chosen for;
+# the other rules at the blog's 10 sections of width 2.
+SHAPES = {"difference_exchange": (2, 4)}
+# How close the difference exchange and its reference must end: the same arithmetic in another order.
+DIFFERENCE_EXCHANGE_TOLERANCE = 1e-9
 
 # How much to run: the full benchmark, and a smoke run for the tests.
 FULL = dict(epochs=10, repeats=5, many=256, many_epochs=2, many_repeats=5, rule_epochs=3,
@@ -64,42 +72,50 @@ def seconds(run):
     return time.perf_counter() - start
 
 
+def shape(rule):
+    """(depth, width) at which ``rule`` is benchmarked."""
+    return SHAPES.get(rule, (DEPTH, WIDTH))
+
+
 def ours_and_reference(rule, epochs, seed=SEED):
-    """Time ``epochs`` of one network: heatex_core, then the blog-style code, same start, same order.
+    """Time ``epochs`` of one network: heatex_core, then the reference code, same start, same order.
 
     Returns (our seconds, reference seconds, max |weight difference| at the end).
     """
-    data = hc.circle_data(n_train=500, n_test=500, seed=0)
-    net = hc.HeatExchanger.build(depth=DEPTH, width=WIDTH, seeds=seed, rule=rule)
-    order = copy.deepcopy(net.rngs[0])     # the shuffles the core will draw, for the reference
-    F, B = bench_rules.reference_pair(net)
+    depth, width = shape(rule)
+    data = hc.circle_data(n_train=500, n_test=500, width=width, seed=0)
+    net = hc.HeatExchanger.build(depth=depth, width=width, seeds=seed, rule=rule)
+    generator = copy.deepcopy(net.rngs[0])     # the shuffles (and jiggles) the core will draw, for the reference
+    reference = bench_rules.reference(rule, net)
     ours = seconds(lambda: hc.train(net, data, epochs=epochs, progress=False))
 
-    def reference():
+    def run_reference():
         weight_log = []                    # the blog kept every epoch's weights like this
         for _ in range(epochs):
-            weight_log.append([[section.weight.copy() for section in pipe] for pipe in (F, B)])
-            bench_rules.train_epoch(rule, F, B, data.x_train, data.y_train, order.permutation(len(data.x_train)))
+            weight_log.append(reference.log())
+            reference.train_epoch(data.x_train, data.y_train, generator)
         return weight_log
 
-    return ours, seconds(reference), bench_rules.max_difference(net, F, B)
+    return ours, seconds(run_reference), reference.max_difference(net)
 
 
 def many_at_once(rule, k, epochs):
     """Seconds to train k networks at once for ``epochs`` epochs."""
-    data = hc.circle_data(n_train=500, n_test=500, seed=0)
-    net = hc.HeatExchanger.build(depth=DEPTH, width=WIDTH, seeds=np.arange(k), rule=rule)
+    depth, width = shape(rule)
+    data = hc.circle_data(n_train=500, n_test=500, width=width, seed=0)
+    net = hc.HeatExchanger.build(depth=depth, width=width, seeds=np.arange(k), rule=rule)
     return seconds(lambda: hc.train(net, data, epochs=epochs, progress=False))
 
 
 def same_as_alone(rule, k, epochs, networks):
     """Max |difference| between networks trained k at once and the same networks trained alone."""
-    data = hc.circle_data(n_train=500, n_test=500, seed=0)
-    together = hc.train(hc.HeatExchanger.build(DEPTH, WIDTH, seeds=np.arange(k), rule=rule), data,
+    depth, width = shape(rule)
+    data = hc.circle_data(n_train=500, n_test=500, width=width, seed=0)
+    together = hc.train(hc.HeatExchanger.build(depth, width, seeds=np.arange(k), rule=rule), data,
                         epochs=epochs, progress=False)
     worst = 0.0
     for network in networks:
-        alone = hc.train(hc.HeatExchanger.build(DEPTH, WIDTH, seeds=network, rule=rule), data,
+        alone = hc.train(hc.HeatExchanger.build(depth, width, seeds=network, rule=rule), data,
                          epochs=epochs, progress=False)
         worst = max(worst, float(np.max(np.abs(alone.snapshots[:, 0] - together.snapshots[:, network]))))
     return worst
@@ -113,8 +129,11 @@ def verdict(ratio, target):
     return f"target >= {target:g}x: {'met' if ratio >= target else 'NOT met'}"
 
 
-def one_network(rule, settings, results, target=None):
-    """Repeated short runs of one network, ours and the reference interleaved."""
+def one_network(rule, settings, results, target=None, tolerance=0.0):
+    """Repeated short runs of one network, ours and the reference interleaved.
+
+    ``tolerance``: how far apart the two may end (0: bit for bit).
+    """
     epochs, repeats = settings["epochs"], settings["repeats"]
     runs = [ours_and_reference(rule, epochs) for _ in range(repeats)]
     ours = statistics.median(r[0] for r in runs) / epochs
@@ -124,8 +143,10 @@ def one_network(rule, settings, results, target=None):
     print(f"   heatex_core   {1000 * ours:8.1f} ms/epoch   -> {EPOCHS * ours:6.2f} s for {EPOCHS} epochs")
     print(f"   reference     {1000 * reference:8.1f} ms/epoch   -> {EPOCHS * reference:6.2f} s for {EPOCHS} epochs")
     print(f"   ratio         {ratio:8.1f}x faster" + (f"   ({verdict(ratio, target)})" if target else ""))
+    bound = (f" (must be <= {tolerance:g}, the same arithmetic in another order: "
+             f"{'met' if worst <= tolerance else 'NOT met'})" if tolerance else "")
     print(f"   (median of {plural(repeats, 'run')} of {plural(epochs, 'epoch')} each side, scaled to {EPOCHS}; "
-          f"same weights at the end: max |diff| = {worst:.1e})")
+          f"same weights at the end: max |diff| = {worst:.1e}{bound})")
     results[rule] = dict(ours_s_per_epoch=ours, reference_s_per_epoch=reference, ratio=ratio, max_diff=worst)
 
 
@@ -216,6 +237,13 @@ def main(argv=None):
         print(f"\n3. {name}, one network and {settings['many']}, against the rule written the blog's way")
         one_network(rule, dict(settings, epochs=settings["rule_epochs"]), results)
         networks_at_once(rule, settings, results)
+
+    depth, width = shape("difference_exchange")
+    print(f"\n3. The difference exchange ({depth} sections of width {width}, bias, its defaults), one network and "
+          f"{settings['many']},\n   against a plain one-network reference (dtp_reference), same shuffles and jiggles")
+    one_network("difference_exchange", dict(settings, epochs=settings["rule_epochs"]), results,
+                tolerance=DIFFERENCE_EXCHANGE_TOLERANCE)
+    networks_at_once("difference_exchange", settings, results, TARGETS["difference_exchange_many"])
 
     print("\n4. Scrubber step and GIF export (benchmarks/viz_bench.py)")
     viz(settings["viz"], results)
