@@ -464,10 +464,9 @@ def main(argv=None):
 
     print(f"\n#### a. The validation search: each line the mean ± std over {len(s.validation_seeds)} seeds and the "
           f"worst seed; the choice is the highest mean ####")
-    print("  Note: a network with inverse_noise 0 trained beside networks with noise (grid B; section c) does not"
-          "\n  end exactly where it ends alone: the jiggle gives every network of such an exchanger three sample"
-          "\n  rows, and numpy's matrix product can round a row of a three-row product differently from a lone"
-          "\n  row (a core issue, reported). Each shape below measures how far apart the two end.")
+    print("  Note: grid B trains networks with inverse_noise 0 beside networks with noise in one exchanger. The"
+          "\n  jiggle's extra rows live only in what the rules read, so each network ends exactly where it ends"
+          "\n  alone; each shape below checks that by training the quiet ones again on their own.")
     kept = {shape: validation_search(shape, s) for shape in SHAPES}
 
     tests = {shape: test_runs(shape, s) for shape in SHAPES}
