@@ -71,7 +71,7 @@ HEAT_CMAP = "Purples"      # mismatch is heat still to flow: pale = little, dark
 CLASS_COLOURS = ("#c51b7d", "#4d9221")   # label 0 and label 1: the ends of OUTPUT_CMAP
 HIDDEN_CMAP = "viridis"    # a hidden unit's activation, 0 to 1: no class, no sign
 # One colour per rule in every figure, found by a word in the label.
-RULE_COLOURS = (("difference", "tab:purple"), ("literal", "tab:red"), ("backprop", "tab:blue"),
+RULE_COLOURS = (("literal", "tab:red"), ("difference", "tab:purple"), ("backprop", "tab:blue"),
                 ("end_exchange", "tab:green"), ("perceptron", "tab:green"), ("schmidhuber", "tab:orange"),
                 ("blog", "tab:brown"))
 
@@ -483,18 +483,36 @@ def plot_circle_data(data, ax=None, split="train", title=None):
         raise TypeError(f"data must be a heatex_core.Dataset (e.g. hc.circle_data()), not {type(data).__name__}")
     x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
     if ax is None:
-        _, ax = _pyplot().subplots(figsize=(4.6, 4.6), layout="constrained")
+        _, ax = _pyplot().subplots(figsize=(7.2, 7.0), layout="constrained")
     inside = y[:, 0] > 0.5
     ax.plot(x[inside, 0], x[inside, 1], ".", color=CLASS_COLOURS[1], label=f"One ({inside.sum()})")
     ax.plot(x[~inside, 0], x[~inside, 1], ".", color=CLASS_COLOURS[0], label=f"Zero ({(~inside).sum()})")
+    radius = _circle_radius(data)
+    if radius is not None:
+        ax.add_patch(mpatches.Circle((0, 0), radius, fill=False, linestyle="--", color="dimgrey",
+                                     label=f"the boundary, radius {radius:.2g}"))
     ax.set_aspect("equal")
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
     ax.set_xlabel("x[0]")
     ax.set_ylabel("x[1]")
     ax.set_title(title or f"{data.name} data: {len(x)} {split}ing samples")
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    # below the axes, where it covers no point
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize="small", frameon=False)
     return ax
+
+
+def _circle_radius(data):
+    """The circle data's radius, read off its points (midway between the farthest One and the
+    nearest Zero, rounded to 2 digits); None for other data."""
+    if data.name != "circle":
+        return None
+    x = np.concatenate([data.x_train, data.x_test])[:, :2]
+    inside = np.concatenate([data.y_train, data.y_test])[:, 0] > 0.5
+    distance = np.hypot(x[:, 0], x[:, 1])
+    if inside.all() or not inside.any():
+        return None
+    return float(np.round((distance[inside].max() + distance[~inside].min()) / 2, 2))
 
 
 def plot_learning_curves(run, data=None, network=0):
@@ -520,8 +538,8 @@ def plot_learning_curves(run, data=None, network=0):
             for level in (ones, 1 - ones):
                 ax.axhline(level, color=colour, linewidth=7, alpha=0.18, zorder=1)
         ax.plot(epochs, accuracy, color=colour, linewidth=1.8, label=split, zorder=2)
-    if data is not None:
-        ax.plot([], [], color="grey", linewidth=7, alpha=0.3, label="constant answers\n(all 1, all 0) on that set")
+        if data is not None:
+            ax.plot([], [], color=colour, linewidth=7, alpha=0.18, label=f"{split}: the constant answers\n(all 1, all 0)")
     ax.set_ylim(lowest, 1)
     ax.set_title("forward pipe: accuracy")
     ax.set_xlabel("epoch")

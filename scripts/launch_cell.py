@@ -143,11 +143,18 @@ def reading_minutes(nb):
     return max(5, 5 * round(minutes / 5))
 
 
+# Notebooks whose time is working time, not reading time: (what, minutes), as docs/teaching.md plans it.
+WORKING_MINUTES = {"07_exercises.ipynb": ("working through the eight exercises", 90)}
+
+
 def time_line(path, nb=None):
     nb = nb if nb is not None else (nbformat.read(ROOT / path, as_version=4) if (ROOT / path).exists() else None)
     seconds = run_times().get(pathlib.PurePosixPath(path).as_posix().replace("notebooks/student/", "notebooks/"))
     parts = []
-    if nb is not None:
+    working = WORKING_MINUTES.get(pathlib.PurePosixPath(path).name)
+    if working is not None:
+        parts.append(f"{working[0]}, about {working[1]} minutes (some as homework)")
+    elif nb is not None:
         parts.append(f"reading and running it, about {reading_minutes(nb)} minutes")
     if seconds is not None:
         parts.append(f"Restart & Run All takes {seconds:.0f} s (see README, run times)")
