@@ -22,8 +22,10 @@ The story, in the order of this file:
 5. The rules, each a function ``(weights, acts, partner, settings) -> change``:
    ``blog_rule`` (the blog's credit-assignment update, exactly),
    ``schmidhuber_rule`` (the paper's local delta rule), ``backprop_rule`` (the
-   non-local baseline), ``end_exchange_rule`` (the local rule notebook 04 finds
-   that learns), and ``is_local``, which checks a rule, yours included.
+   non-local baseline), ``end_exchange_rule`` (the local rule notebook 05 finds
+   that learns: a perceptron), ``difference_exchange_rule`` (notebook 06: the
+   exchange with difference target propagation's correction, whose hidden
+   sections learn), and ``is_local``, which checks a rule, yours included.
 6. Data: ``circle_data`` (the blog's), ``xor_data`` (a contrast set).
 7. ``train``: online learning, one sample at a time, with a snapshot of every
    weight after every epoch and the metrics that say whether anything is learnt.
@@ -640,10 +642,10 @@ def touches(weights, acts, partner):
 
 
 # ---------------------------------------------------------------------------
-# 5. The rules (notebook 02, section 2; notebook 04). A rule maps
+# 5. The rules (notebook 02, section 3; notebooks 04-06). A rule maps
 #    (weights, acts, partner, settings) to the change of every weight; settings
-#    holds step, pull_previous, pull_partner and hidden_pull, one per network
-#    (an exchanger) or plain numbers (a Network).
+#    holds step, pull_previous, pull_partner, hidden_pull and the difference
+#    exchange's three, one per network (an exchanger) or plain numbers (a Network).
 # ---------------------------------------------------------------------------
 
 def per_network(value, like):
@@ -771,7 +773,7 @@ def end_exchange_rule(weights, acts, partner, settings):
     Pulled towards a partner that depends on the label alone, a section is
     charged for every variation of its output within a class; one sigmoid
     section cannot separate a disk, so its cheapest way down is to flatten
-    its output, and the features the last section needs collapse (notebook 04
+    its output, and the features the last section needs collapse (notebook 05
     shows it). With ``hidden_pull=0`` the backward pipe no longer affects the
     forward pipe's answer: what is left of the exchange is at the ends.
     """
@@ -1257,7 +1259,7 @@ def _progress_bar(epochs, description):
 
 
 # ---------------------------------------------------------------------------
-# 8. Runs (notebook 02, section 6; notebooks 03-05).
+# 8. Runs (notebook 02, section 6; notebooks 03-06).
 # ---------------------------------------------------------------------------
 
 class RunFileError(ValueError):
