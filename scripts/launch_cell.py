@@ -7,7 +7,7 @@
 `make launch-cell` runs the second. Every notebook (notebooks/*.ipynb, the masters) has:
 
 1. first, a markdown cell (id `launch-links`): the notebook's own Binder, JupyterLite, Colab and
-   Kaggle badges (from scripts/links.py), the way through the course (previous, all notebooks,
+   Kaggle badges (from scripts/links.py), the way through the course (previous, all notebooks, the teacher's guide,
    next) and its time: about how long it takes to read and run, and how long Restart & Run All
    takes, from the one source of run times, docs/run_times.json (scripts/time_notebooks.py);
 2. then its own title cell;
@@ -108,7 +108,7 @@ def title_of(path):
 
 
 def navigation(path):
-    """‹ previous · all notebooks · next ›, as links relative to the notebook at path."""
+    """‹ previous · all notebooks · teacher's guide · next ›, as links relative to the notebook at path."""
     path = pathlib.PurePosixPath(path)
     masters = [p.name for p in master_notebooks()]
     student = path.parent.name == "student"
@@ -123,6 +123,7 @@ def navigation(path):
     if before:
         parts.append(f"‹ previous: [{title_of(NOTEBOOKS / before)}]({prefix}{before})")
     parts.append(f"[all notebooks]({up}README.md#the-notebooks)")
+    parts.append(f"[teacher's guide]({up}docs/teaching.md)")     # lesson plans, answers to every Try this
     if after:
         parts.append(f"next: [{title_of(NOTEBOOKS / after)}]({prefix}{after}) ›")
     return "**Course:** " + " · ".join(parts)
@@ -144,7 +145,7 @@ def reading_minutes(nb):
 
 
 # Notebooks whose time is working time, not reading time: (what, minutes), as docs/teaching.md plans it.
-WORKING_MINUTES = {"07_exercises.ipynb": ("working through the eight exercises", 90)}
+WORKING_MINUTES = {"07_exercises.ipynb": ("working through the nine exercises", 100)}
 
 
 def time_line(path, nb=None):

@@ -87,8 +87,22 @@ def my_rule(weights, acts, partner, settings):
     last = acts[..., -1:, 0, :o.shape[-1]]             # peeks at the pipe's output layer
     return hc.per_network(settings.step, W) * a[..., :, None] * (last - o)[..., None, :]
 """, []),
+    8: ("""
+def difference_targets(one, x, y):
+    h = one.flow(x, y)[0][:, :one.width]
+    t = h.copy()
+    t[one.depth] = y
+    for j, W in enumerate(one.backward):
+        L = one.depth - j
+        t[L - 1] = hc.sigmoid(np.append(t[L], 1.0) @ W)     # the literal exchange: no correction
+    return t
+
+
+def predict_hidden_movement():
+    return {"farther": "literal", "literal_moves": False}
+""", ["h[L - 1]", "'difference'", "True"]),
 }
-GATED = {4: "first change at step 0.01", 5: "within-class", 6: "reported minus fresh accuracy"}
+GATED = {4: "first change at step 0.01", 5: "within-class", 6: "reported minus fresh accuracy", 8: "x its initial norm"}
 
 
 @pytest.fixture(scope="module")
