@@ -940,7 +940,7 @@ def _decision_panel(ax, data, resolution):
         ax.scatter(x[inside, 0], x[inside, 1], s=4, color="black")
         ax.scatter(x[~inside, 0], x[~inside, 1], s=6, color="dimgrey", marker="x", linewidths=0.6)
     # no legend on the map (it would be redrawn every step): the title names the markers
-    ax.set_title("forward pipe's output ŷ" + ("\n(test points: • label 1, × label 0)" if data is not None else ""),
+    ax.set_title("forward pipe's output ŷ" + ("\n(200 test points: • label 1, × label 0)" if data is not None else ""),
                  fontsize="medium")
     ax.set_xlabel("x[0]")
     ax.set_ylabel("x[1]")
@@ -1203,7 +1203,8 @@ def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabe
     if baseline is not None:
         ax.axhline(baseline, color="grey", linestyle="--", label=f"majority baseline {baseline:.3f}")
     if target is not None:
-        ax.axhline(target, color="black", linestyle=":", linewidth=1, label=f"{target:.0%}")
+        ax.axhline(target, color="black", linestyle=":", linewidth=1,
+                   label=f"{target:.0%}: the bar for a rule that learns")
     ax.set_ylim(0.3, 1.0)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
@@ -1224,10 +1225,13 @@ def plot_accuracy_panels(panels, baselines, suptitle=None, bands=None, panel_siz
     fig, axes = _pyplot().subplots(1, len(panels), figsize=(panel_size[0] * len(panels), panel_size[1] + 1.2),
                                    layout="constrained", sharey=True, squeeze=False)
     for ax, (name, curves) in zip(axes[0], panels.items()):
-        plot_accuracy_bands(ax, curves, baselines.get(name), title=f"{name}: test accuracy", bands=bands,
-                            legend=False)
+        baseline = baselines.get(name)
+        # one legend serves every panel, so each panel's own baseline goes into its title
+        title = f"{name}: test accuracy" + ("" if baseline is None else f" (majority baseline {baseline:.3f})")
+        plot_accuracy_bands(ax, curves, baseline, title=title, bands=bands, legend=False)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    labels = [label if not label.startswith("majority baseline") else "majority baseline" for label in labels]
+    labels = [label if not label.startswith("majority baseline") else "majority baseline (its value in each title)"
+              for label in labels]
     fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize="small", frameon=False)
     if suptitle:
         fig.suptitle(suptitle)
@@ -1335,7 +1339,8 @@ def plot_width_sweep(widths, accuracies, ax=None, title=None, target=0.9, ylabel
         ax.errorbar(widths, [a.mean() for a in per_width], yerr=[a.std() for a in per_width], marker="o",
                     capsize=3, label=label, color=rule_colour(label))
     if target is not None:
-        ax.axhline(target, color="black", linestyle=":", linewidth=1, label=f"{target:.0%}")
+        ax.axhline(target, color="black", linestyle=":", linewidth=1,
+                   label=f"{target:.0%}: the bar for a rule that learns")
     ax.set_xscale("log", base=2)
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.set_xlabel("units per section (width)")
