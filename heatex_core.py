@@ -1324,10 +1324,6 @@ class Run:
         """Every network's history in turn."""
         return [self.network(k) for k in range(self.n_networks)]
 
-    def snapshot_index(self, epoch):
-        """Where in ``snapshots`` the weights after ``epoch`` are (0: before training; -1: the last)."""
-        return _epoch_index(self, epoch)
-
     def network_at(self, epoch, network=None):
         """A HeatExchanger with the weights after ``epoch`` (all networks, or one); -1 is the last."""
         c = self.config

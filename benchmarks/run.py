@@ -39,7 +39,6 @@ import warnings
 import numpy as np
 
 import bench_rules
-import blog_reference as blog
 import heatex_core as hc
 
 # The blog's rule lets some of 256 seeds' weights grow past hc.GROWTH_LIMIT by design (notebook 02);

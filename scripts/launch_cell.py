@@ -31,15 +31,14 @@ which carry the same launch cell and badges that open the student copy.
 import argparse
 import copy
 import json
-import os
 import pathlib
 import sys
-import tempfile
 
 import nbformat
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import links  # noqa: E402  (scripts/links.py: the one place that names the repository)
+import this_python  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -227,27 +226,15 @@ def execute(path):
     """Re-run the notebook at path in place: this Python's kernel, in notebooks/, as the notebooks
     are kept (no widget state, no timings), MPLBACKEND unset so inline figures are drawn. The
     outputs nbval ignores stay as they were saved (see keep_ignored_outputs)."""
-    from jupyter_client import KernelManager
-    from jupyter_client.kernelspec import KernelSpecManager
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
     saved = copy.deepcopy(nb)
     kernelspec = copy.deepcopy(nb.metadata.get("kernelspec"))
-    with tempfile.TemporaryDirectory() as kernels:
-        spec = pathlib.Path(kernels) / "this-python"
-        spec.mkdir()
-        (spec / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "this Python", "language": "python"}))
-        km = KernelManager(kernel_name="this-python", kernel_spec_manager=KernelSpecManager(kernel_dirs=[kernels]))
-        env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-        try:
-            NotebookClient(nb, km=km, timeout=900, record_timing=False, store_widget_state=False,
-                           resources={"metadata": {"path": str(pathlib.Path(path).parent)}}).execute(env=env)
-        finally:
-            if km.has_kernel:   # a kernel manager passed in is not shut down by nbclient
-                km.shutdown_kernel(now=True)
+    with this_python.kernel() as km:
+        NotebookClient(nb, km=km, timeout=900, record_timing=False, store_widget_state=False,
+                       resources={"metadata": {"path": str(pathlib.Path(path).parent)}}
+                       ).execute(env=this_python.environment())
     nb.metadata.pop("widgets", None)
     if kernelspec is not None:
         nb.metadata["kernelspec"] = kernelspec

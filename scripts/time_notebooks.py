@@ -20,10 +20,12 @@ import pathlib
 import re
 import statistics
 import sys
-import tempfile
 import time
 
 import nbformat
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import this_python  # noqa: E402  (a kernel on this Python)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "run_times.json"
@@ -31,25 +33,13 @@ OUT = ROOT / "docs" / "run_times.json"
 
 def run_once(path):
     """Seconds for a fresh kernel to run the notebook at path top to bottom."""
-    from jupyter_client import KernelManager
-    from jupyter_client.kernelspec import KernelSpecManager
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    with tempfile.TemporaryDirectory() as kernels:
-        spec = pathlib.Path(kernels) / "this-python"
-        spec.mkdir()
-        (spec / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "this Python", "language": "python"}))
-        km = KernelManager(kernel_name="this-python", kernel_spec_manager=KernelSpecManager(kernel_dirs=[kernels]))
-        env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    with this_python.kernel() as km:
         start = time.perf_counter()
-        try:
-            NotebookClient(nb, km=km, timeout=900, resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
-        finally:
-            if km.has_kernel:
-                km.shutdown_kernel(now=True)
+        NotebookClient(nb, km=km, timeout=900, resources={"metadata": {"path": str(path.parent)}}
+                       ).execute(env=this_python.environment())
         return time.perf_counter() - start
 
 

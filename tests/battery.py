@@ -22,7 +22,6 @@ path, or work thrown away (a divergence that keeps no run) scores *lost or half-
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -37,7 +36,7 @@ import time
 import traceback
 import warnings
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -4,14 +4,7 @@ tests/battery.py holds the cases (over 600: the core, the views, run files, and 
 other processes -- a file-size limit for a full disk, SIGKILL and SIGINT mid-save, a reader and a
 writer on one path) and classifies each outcome. Run it alone for the table: python tests/battery.py -v
 """
-import importlib.util
-import pathlib
-import sys
-
-spec = importlib.util.spec_from_file_location("battery", pathlib.Path(__file__).with_name("battery.py"))
-battery = importlib.util.module_from_spec(spec)
-sys.modules["battery"] = battery       # dataclasses look their module up there
-spec.loader.exec_module(battery)
+import battery     # tests/battery.py (tests/ is on pytest's pythonpath)
 
 
 def test_the_battery_finds_no_unclear_error_no_silent_answer_no_nan_and_no_lost_file():

@@ -4,26 +4,16 @@ docs/run_times.json (scripts/time_notebooks.py) holds each notebook's Restart & 
 README's notebooks table and each notebook's first cell (scripts/launch_cell.py) show it, and
 nothing else states a run time. The teacher's guide points at the README for them.
 """
-import importlib.util
 import json
 import pathlib
 import re
 
 import pytest
 
+import time_notebooks as timing   # scripts/ is on pytest's pythonpath
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-
-
-def load(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-timing = load(ROOT / "scripts" / "time_notebooks.py")
-
 
 def run_times():
     return {name: entry["seconds"] for name, entry in json.loads(timing.OUT.read_text())["notebooks"].items()}

@@ -90,24 +90,24 @@ def train_together_and_alone(depth, width, bias, seeds, per_network):
     return together, alone
 
 
-@settings(max_examples=25, deadline=None)
-@given(exchangers(same_noise_for_all))
-def test_k_networks_at_once_are_each_network_alone(exchanger):
-    together, alone = train_together_and_alone(*exchanger)
+def assert_each_network_is_itself_alone(together, alone):
+    """Every snapshot and metric of network k trained among the others equals it trained alone, exactly."""
     for k, run in enumerate(alone):
         np.testing.assert_array_equal(together.snapshots[:, k], run.snapshots[:, 0])
         for name in hc.METRICS:
             np.testing.assert_array_equal(together.metrics[name][:, k], run.metrics[name][:, 0])
+
+
+@settings(max_examples=25, deadline=None)
+@given(exchangers(same_noise_for_all))
+def test_k_networks_at_once_are_each_network_alone(exchanger):
+    assert_each_network_is_itself_alone(*train_together_and_alone(*exchanger))
 
 
 @settings(max_examples=15, deadline=None)
 @given(exchangers(mixed_noise))
 def test_networks_with_and_without_the_jiggle_in_one_exchanger_are_each_exactly_alone(exchanger):
-    together, alone = train_together_and_alone(*exchanger)
-    for k, run in enumerate(alone):
-        np.testing.assert_array_equal(together.snapshots[:, k], run.snapshots[:, 0])
-        for name in hc.METRICS:
-            np.testing.assert_array_equal(together.metrics[name][:, k], run.metrics[name][:, 0])
+    assert_each_network_is_itself_alone(*train_together_and_alone(*exchanger))
 
 
 def test_a_network_without_the_jiggle_beside_one_with_it_is_exactly_itself_alone():

@@ -6,32 +6,21 @@ top to bottom with every check saying "not attempted yet" and no measurement sho
 prediction is written; and the checks are not a rubber stamp -- fed wrong answers, each one says
 "not right yet", without printing the right answer.
 """
-import importlib.util
-import json
 import pathlib
 import re
 import shutil
-import sys
 
 import nbformat
 import pytest
-from jupyter_client import KernelManager
-from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
+
+import make_student_notebooks as generator   # scripts/ is on pytest's pythonpath
+import this_python
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MASTER = ROOT / "notebooks" / "07_exercises.ipynb"
 
 
-def load_generator():
-    spec = importlib.util.spec_from_file_location("make_student_notebooks",
-                                                  ROOT / "scripts" / "make_student_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generator = load_generator()
 STUDENT = generator.student_path(MASTER)
 
 
@@ -121,15 +110,9 @@ def student_run(tmp_path_factory):
         nb.cells.append(nbformat.v4.new_code_cell(source.strip() + again + f"\n\ncheck({number}, check_{number})"))
     # The kernel is this test's own Python (as nbval's --nbval-current-env), whatever kernels the
     # machine has installed.
-    spec = folder / "kernels" / "this-python"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "this Python", "language": "python"}))
-    km = KernelManager(kernel_name="this-python",
-                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(folder / "kernels")]))
-    NotebookClient(nb, km=km, timeout=120, allow_errors=True,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    with this_python.kernel() as km:
+        NotebookClient(nb, km=km, timeout=120, allow_errors=True,
+                       resources={"metadata": {"path": str(folder)}}).execute()
     return nb.cells[:n_student_cells], nb.cells[n_student_cells:]
 
 

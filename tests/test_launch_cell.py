@@ -9,7 +9,6 @@ monitor; on Colab and Kaggle it installs heatex from the repository without depe
 Colab it turns on the widget manager. nbval runs every notebook with the cell strictly (no output).
 """
 import contextlib
-import importlib.util
 import io
 import pathlib
 import re
@@ -20,19 +19,11 @@ import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
+import launch_cell as launch   # scripts/ is on pytest's pythonpath
+import test_notebooks_clean as clean
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def load(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-launch = load(ROOT / "scripts" / "launch_cell.py")
 links = launch.links
-clean = load(ROOT / "tests" / "test_notebooks_clean.py")
 STUDENT = ROOT / "notebooks" / "student"
 
 

@@ -6,16 +6,14 @@ JupyterLite at /lite/), deploy them with actions/deploy-pages, and then run note
 deployed JupyterLite with tests/test_lite.py, after checking that the links name the address it
 deployed to.
 """
-import importlib.util
 import pathlib
 import re
 
 import yaml
 
+import links   # scripts/ is on pytest's pythonpath
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("links", ROOT / "scripts" / "links.py")
-links = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(links)
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 
 

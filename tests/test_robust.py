@@ -2,7 +2,6 @@
 
 tests/battery.py runs over 600 fixed cases; these tests let hypothesis vary the inputs of each class.
 """
-import json
 import os
 import pathlib
 import signal

@@ -11,7 +11,6 @@ badge images and the animation's Font Awesome stylesheet may ask. Screenshots: t
 `make test` builds the site first; without a build this test is skipped (failed in CI).
 """
 import base64
-import importlib.util
 import json
 import urllib.parse
 
@@ -20,9 +19,7 @@ import pytest
 
 from browser_support import ROOT, chromium, is_local, require_build, shot, static_server
 
-_spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-build_site = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(build_site)
+import build_site   # scripts/ is on pytest's pythonpath
 SITE = build_site.OUTPUT
 PAGES = build_site.pages()
 # Hosts a page may ask for when deployed: MathJax, the badge images of the badge rows, and the
