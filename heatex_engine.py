@@ -13,7 +13,9 @@ and then numpy's fixed cost per call is nearly all of the cost.
   rules read, laid out with the networks axis innermost.
 - ``Engine``: the buffers one exchanger keeps; ``HeatExchanger.learn`` and
   ``heatex_core.measure`` go through it.
-- ``layer_first``, ``chunks``: small layouts for backprop and for measuring.
+- ``layer_first``, ``chunks``, ``measure_chunk``: small layouts for backprop
+  and for measuring.
+- ``progress_bar``: what ``heatex_core.train`` shows while it runs.
 
 ``tests/test_engine.py`` checks every result here against heatex_core's readable
 code with exact equality; ``benchmarks/run.py`` measures the speed (README,
@@ -23,8 +25,8 @@ the rule and the function that finds partners.
 
 import numpy as np
 
-__all__ = ["layered_copy", "layer_first", "chunks", "FlowBuffers", "StepBuffers", "Engine", "MEASURE_CHUNK",
-           "KEEP_BYTES"]
+__all__ = ["layered_copy", "layer_first", "chunks", "measure_chunk", "FlowBuffers", "StepBuffers", "Engine",
+           "MEASURE_CHUNK", "KEEP_BYTES", "progress_bar"]
 
 # Networks measured at once: every layer of 256 networks on 500 samples would
 # take 45 MB, and numpy is faster on arrays that stay in cache.
@@ -66,6 +68,14 @@ def layer_first(array, axis):
 def chunks(weights, size=MEASURE_CHUNK):
     """The networks of ``weights`` (K, ...) a few at a time."""
     return [weights[k:k + size] for k in range(0, len(weights), size)]
+
+
+def measure_chunk(weights, samples):
+    """Networks measured at once: 16, or fewer where one network's flow of ``samples`` training samples
+    is large, so that the buffers an exchanger keeps stay within KEEP_BYTES."""
+    depth, n_in = weights.shape[-3], weights.shape[-2]
+    one = 2 * (depth + 1) * samples * n_in * 8
+    return int(min(MEASURE_CHUNK, max(1, KEEP_BYTES // 2 // one)))
 
 
 class FlowBuffers:
@@ -217,3 +227,25 @@ class Engine:
 
     def __setstate__(self, state):
         self.__init__()
+
+
+def progress_bar(epochs, description):
+    """A tqdm bar over the epochs: a widget in Jupyter, text in a terminal.
+
+    A saved notebook keeps a widget's text only as it was when first shown
+    ("0%"), and a static page (GitHub, the reading site) shows that text. So in
+    Jupyter the bar is shown with a text that says what ran instead.
+    """
+    from tqdm.auto import tqdm
+    from tqdm.notebook import tqdm as notebook_tqdm
+    if not issubclass(tqdm, notebook_tqdm):
+        return tqdm(total=epochs, desc=description, unit="epoch")
+    from IPython.display import display
+    bar = tqdm(total=epochs, desc=description, unit="epoch", display=False)
+    if not hasattr(bar.container, "_repr_mimebundle_"):      # ipywidgets 7 (some hosted runtimes)
+        display(bar.container)
+        return bar
+    view = bar.container._repr_mimebundle_()
+    view["text/plain"] = f"{description} for {epochs} epoch{'s' * (epochs > 1)}"
+    display(view, raw=True)
+    return bar

@@ -1,4 +1,4 @@
-"""heatex_viz: figures and widgets for the heatex notebooks (matplotlib, ipywidgets).
+"""heatex_viz: the pictures of the heatex notebooks (matplotlib). Read heatex_core first.
 
 Everything here draws what ``heatex_core`` computes; nothing here trains. In
 the order the notebooks use it:
@@ -7,23 +7,20 @@ the order the notebooks use it:
    (a ``PipeDiagram``): both pipes side by side, as in the blog's ASCII
    picture, with flow arrows and lines between sections that exchange heat.
 2. Data and learning curves (notebook 02): ``plot_circle_data``,
-   ``plot_learning_curves``.
+   ``plot_learning_curves`` (one helper per panel).
 3. Weights with their signs (notebook 02): ``weight_grid``, ``plot_weights``,
    ``compare_weights``: the blog's weight view of both pipes, with a diverging
    colour map centred on zero so the sign shows.
-4. One figure for any snapshot (notebook 03): ``decision_map``,
-   ``SnapshotView`` (decision map, weights, pipes coloured by mismatch,
-   updated in place for any snapshot) and ``Scrubber`` (a slider and a Play
-   button over a run's snapshots).
-5. Films and files (notebook 03): ``animation`` (for pages with no kernel,
-   ``to_jshtml``), ``export_gif``, ``export_mp4``.
-6. Does it learn? (notebooks 04-06): ``plot_accuracy_bands`` (many networks:
+4. What a network answers over the square: ``decision_map``,
+   ``hidden_unit_maps``, ``plot_hidden_units``.
+5. Does it learn? (notebooks 04-06): ``plot_accuracy_bands`` (many networks:
    mean, worst and best), ``plot_layer_spread``, ``plot_decision_maps``,
-   ``plot_width_sweep``, and ``SignalDemo``, sliders for the shape of a fresh
-   pipe with the signal that reaches its output redrawn live.
-7. Drawing fast: ``_Blitter`` redraws only what changed and ``GifWriter``
-   films the view's own pixels. Nothing there changes a pixel of the picture
-   (tests/test_viz.py checks); read it last, if at all.
+   ``plot_width_sweep``, ``print_accuracy_table``.
+
+What moves -- ``SnapshotView``, ``Scrubber``, the films (``animation``,
+``export_gif``, ``export_mp4``) and ``SignalDemo`` -- lives in
+``heatex_widgets``; the notebooks reach it through this module too
+(``hv.Scrubber``), so they import one module for everything they see.
 
 Sections are drawn by *position*, left to right, as the blog's lists ``F`` and
 ``B`` held them: forward section i is ``F[i]``, and the backward section drawn at
@@ -34,42 +31,53 @@ its flow index ``depth - 1 - i``.
 
 from __future__ import annotations
 
-import io
-import pathlib
-
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib import patches as mpatches
-from matplotlib.animation import AbstractMovieWriter, FuncAnimation, writers
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
+import heatex_checks as checks
 import heatex_core as hc
 
 __all__ = [
-    "EXPORTS", "PIPE_NAMES", "WEIGHT_CMAP", "HEAT_CMAP", "OUTPUT_CMAP",
+    "PIPE_NAMES", "WEIGHT_CMAP", "HEAT_CMAP", "OUTPUT_CMAP",
     "position_order", "sections_by_position", "largest_section", "section_series",
     "exchange_pairs", "PipeDiagram", "draw_pipes", "draw_difference_exchange",
     "plot_circle_data", "plot_learning_curves",
     "weight_grid", "weight_labels", "weight_norm", "plot_weights", "compare_weights",
-    "decision_grid", "decision_map", "hidden_unit_maps", "plot_hidden_units", "SnapshotView", "Scrubber",
-    "snapshot_frames", "animation", "write_movie", "export_gif", "export_mp4", "can_export_mp4", "repo_relative",
-    "plot_accuracy_bands", "plot_layer_spread", "plot_decision_map", "plot_decision_maps", "plot_lines",
-    "plot_width_sweep", "print_accuracy_table", "SignalDemo",
-    "GifWriter",
+    "decision_grid", "decision_map", "hidden_unit_maps", "plot_hidden_units",
+    "plot_accuracy_bands", "plot_accuracy_panels", "plot_layer_spread", "plot_decision_map", "plot_decision_maps",
+    "plot_lines", "plot_width_sweep", "print_accuracy_table",
+    # from heatex_widgets, on first use (see __getattr__ at the end)
+    "SnapshotView", "Scrubber", "snapshot_frames", "animation", "write_movie", "export_gif", "export_mp4",
+    "can_export_mp4", "repo_relative", "SignalDemo", "GifWriter", "EXPORTS",
 ]
 
-# Where the notebooks write files: inside the repo, in a folder git ignores.
-ROOT = pathlib.Path(__file__).resolve().parent
-EXPORTS = ROOT / "notebooks" / "exports"
+
+# ---------------------------------------------------------------------------
+# Colours, checks and the order sections are drawn in.
+# ---------------------------------------------------------------------------
 
 PIPE_NAMES = hc.PIPES
+
+
 PIPE_LETTERS = ("F", "B")
+
+
 WEIGHT_CMAP = "RdBu_r"     # diverging: red positive, blue negative, white zero
+
+
 OUTPUT_CMAP = "PiYG"       # the forward pipe's output: green for class 1, pink for 0, white at 0.5
+
+
 HEAT_CMAP = "Purples"      # mismatch is heat still to flow: pale = little, dark = much (red is a weight's sign)
+
+
 CLASS_COLOURS = ("#c51b7d", "#4d9221")   # label 0 and label 1: the ends of OUTPUT_CMAP
+
+
 HIDDEN_CMAP = "viridis"    # a hidden unit's activation, 0 to 1: no class, no sign
+
+
 # One colour per rule in every figure, found by a word in the label.
 RULE_COLOURS = (("literal", "tab:red"), ("difference", "tab:purple"), ("backprop", "tab:blue"),
                 ("end_exchange", "tab:green"), ("perceptron", "tab:green"), ("schmidhuber", "tab:orange"),
@@ -89,8 +97,13 @@ def _pyplot():
     return plt
 
 
+def _colormap(name):
+    from matplotlib import colormaps
+    return colormaps[name]
+
+
 def _one_network(weights, what="weights"):
-    weights = _real(weights, what)
+    weights = checks.real_numbers(weights, what)
     if weights.ndim == 5 and weights.shape[0] == 1:
         weights = weights[0]
     if weights.ndim != 4 or weights.shape[0] != 2 or min(weights.shape) < 1:
@@ -111,22 +124,11 @@ def _network_index(run, network):
     return int(network)
 
 
-# --- checks of what callers pass, before any drawing starts -------------------------
-
 # Past these the work takes minutes or the picture gigabytes: refused with what to change.
 MAX_DRAWN_SECTIONS = 100
+
+
 MAX_RESOLUTION = 1000
-MAX_PIXELS = 8000       # a side of a figure, at its dpi
-
-
-def _real(value, name):
-    try:
-        array = np.asarray(value)
-    except (ValueError, TypeError):
-        array = np.asarray(None)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers, got {hc._shown(value)}")
-    return array.astype(float)
 
 
 def _check_run(run):
@@ -145,57 +147,6 @@ def _check_data(data, run=None):
     if run is not None and data.width != run.snapshots.shape[-1]:
         raise ValueError(f"data is {data.width} wide but the run's pipes are {run.snapshots.shape[-1]} wide; "
                          "give the data the run was trained on")
-
-
-def _positive(value, name, unit="", most=None):
-    """A finite number above 0 (and at most ``most``), as a float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value <= 0 or (most is not None and value > most):
-        limit = f" and at most {most:g}" if most is not None else ""
-        raise ValueError(f"{name} must be a number above 0{limit}{unit}, got {hc._shown(value)}")
-    return float(value)
-
-
-def _whole(value, name, least, most=None, why=""):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least \
-            or (most is not None and value > most):
-        span = f"from {least} to {most}" if most is not None else f"of at least {least}"
-        raise ValueError(f"{name} must be a whole number {span}{why}, got {hc._shown(value)}")
-    return int(value)
-
-
-def _check_figure(dpi, figsize):
-    """dpi and figsize of a figure, checked before it is made: (dpi, figsize)."""
-    dpi = _positive(dpi, "dpi", " dots per inch", most=1000)
-    try:
-        size = tuple(figsize)
-    except TypeError:
-        size = ()
-    if len(size) != 2 or not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                                 and np.isfinite(v) and v > 0 for v in size):
-        raise ValueError(f"figsize must be (width, height) in inches, two numbers above 0, got {hc._shown(figsize)}")
-    if max(size) * dpi > MAX_PIXELS:
-        raise ValueError(f"figsize {size} at dpi {dpi:g} makes a picture {size[0] * dpi:.0f} x {size[1] * dpi:.0f} "
-                         f"pixels; keep each side under {MAX_PIXELS}: a smaller figsize or dpi")
-    return dpi, size
-
-
-def _check_frames(run, frames):
-    """``frames`` as snapshot indices of ``run`` (None: all), checked before anything is drawn."""
-    last = len(run.snapshots) - 1
-    if frames is None:
-        return list(range(last + 1))
-    if isinstance(frames, (str, bytes)) or not hasattr(frames, "__iter__"):
-        raise TypeError(f"frames must be a list of snapshot indices (e.g. hv.snapshot_frames({last}, 13)), "
-                        f"got {hc._shown(frames)}")
-    frames = list(frames)
-    if not frames:
-        raise ValueError("frames is empty: give at least one snapshot index")
-    for s in frames:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not -last - 1 <= s <= last:
-            raise ValueError(f"frames: snapshot must be a whole number from 0 to {last} (or -1 for the last), "
-                             f"got {hc._shown(s)}")
-    return [int(s) % (last + 1) for s in frames]
 
 
 def _snapshot_epochs(run):
@@ -223,7 +174,7 @@ def largest_section(per_section):
     ``per_section`` is (2, depth), one number per section in flow order (a
     metric such as ``mismatch``, or the largest weight of each section).
     """
-    values = _real(per_section, "per_section")
+    values = checks.real_numbers(per_section, "per_section")
     if values.ndim != 2 or values.shape[0] != 2 or values.shape[1] < 1:
         raise ValueError(f"per_section must be one number per section, shape (2, depth), got {values.shape}")
     if not np.all(np.isfinite(values)):
@@ -260,7 +211,7 @@ def exchange_pairs(depth, alignment):
     input itself (y for the forward pipe, x for the backward pipe). Derived from
     ``heatex_core.ALIGNMENTS``, the same table the rules use.
     """
-    depth = _whole(depth, "depth", 1)
+    depth = checks.whole(depth, "depth", 1)
     _check_alignment(alignment)
     shift = hc.ALIGNMENTS[alignment]
     pairs = []
@@ -294,7 +245,7 @@ class PipeDiagram:
 
     def __init__(self, ax, depth, alignment="blog", norm=None, title=None, labels=True):
         self.ax = ax
-        self.depth = _whole(depth, "depth", 1, MAX_DRAWN_SECTIONS, " (more would take minutes to draw and too "
+        self.depth = checks.whole(depth, "depth", 1, MAX_DRAWN_SECTIONS, " (more would take minutes to draw and too "
                             "small to read; draw the weights with plot_weights instead)")
         _check_alignment(alignment)
         self.alignment = alignment
@@ -397,11 +348,11 @@ class PipeDiagram:
 
 def _check_alignment(alignment):
     if not isinstance(alignment, str) or alignment not in hc.ALIGNMENTS:
-        raise ValueError(f"unknown alignment {hc._shown(alignment)}; choose one of {sorted(hc.ALIGNMENTS)}")
+        raise ValueError(f"unknown alignment {checks.shown(alignment)}; choose one of {sorted(hc.ALIGNMENTS)}")
 
 
 def _check_mismatch(mismatch, depth):
-    mismatch = _real(mismatch, "mismatch")
+    mismatch = checks.real_numbers(mismatch, "mismatch")
     if mismatch.shape != (2, depth):
         raise ValueError(f"mismatch must have shape (2, {depth}) (pipes, sections), got {mismatch.shape}")
     if not np.all(np.isfinite(mismatch)) or np.any(mismatch < 0):
@@ -410,17 +361,12 @@ def _check_mismatch(mismatch, depth):
     return mismatch
 
 
-def _colormap(name):
-    from matplotlib import colormaps
-    return colormaps[name]
-
-
 def draw_pipes(depth, alignment="blog", ax=None, mismatch=None, title=None):
     """Draw the two pipes side by side; with ``mismatch`` (2, depth), colour the sections.
 
     Returns the ``PipeDiagram``.
     """
-    depth = _whole(depth, "depth", 1, MAX_DRAWN_SECTIONS, " (more would take minutes to draw and too small to "
+    depth = checks.whole(depth, "depth", 1, MAX_DRAWN_SECTIONS, " (more would take minutes to draw and too small to "
                    "read; draw the weights with plot_weights instead)")
     _check_alignment(alignment)
     if mismatch is not None:
@@ -443,7 +389,7 @@ def draw_difference_exchange(depth=2, ax=None):
     t_{L-1} = g(t_L) + h_{L-1} - g(h_L) instead of g(t_L). Returns the
     ``PipeDiagram``.
     """
-    depth = _whole(depth, "depth", 1, 8)
+    depth = checks.whole(depth, "depth", 1, 8)
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(max(9, 2.6 * depth + 4), 4.6), layout="constrained")
     diagram = PipeDiagram(ax, depth, "paper", title="the difference exchange: the backward pipe carries targets")
@@ -524,13 +470,19 @@ def plot_learning_curves(run, data=None, network=0):
     """
     network = _network_index(run, network)
     _check_data(data, run)
-    m = run.metrics
-    epochs = _snapshot_epochs(run)        # every epoch, or the epochs a run kept with snapshot_every
     fig, axes = _pyplot().subplots(1, 3, figsize=(13, 4.2), layout="constrained")
-    ax = axes[0]
+    _accuracy_panel(axes[0], run, data, network)
+    _reconstruction_panel(axes[1], run, network)
+    _mismatch_panel(axes[2], run, network)
+    return fig
+
+
+def _accuracy_panel(ax, run, data, network):
+    """Train and test accuracy over the epochs, and (with data) the two constant answers' scores."""
+    epochs = _snapshot_epochs(run)        # every epoch, or the epochs a run kept with snapshot_every
     lowest = 0.3
     for split, colour in (("train", "tab:blue"), ("test", "tab:orange")):
-        accuracy = m[f"{split}_accuracy"][:, network]
+        accuracy = run.metrics[f"{split}_accuracy"][:, network]
         lowest = min(lowest, float(accuracy.min()) - 0.05)
         if data is not None:
             # a network that ignores x scores one of these two on this set: pale bands behind the line
@@ -546,15 +498,20 @@ def plot_learning_curves(run, data=None, network=0):
     ax.set_ylabel("fraction classified right")
     ax.legend(fontsize="small", loc="upper left")
 
-    ax = axes[1]
-    ax.plot(epochs, m["reconstruction_error"][:, network], color="tab:purple")
+
+def _reconstruction_panel(ax, run, network):
+    """The backward pipe's mean squared error on x, over the epochs."""
+    ax.plot(_snapshot_epochs(run), run.metrics["reconstruction_error"][:, network], color="tab:purple")
     ax.set_ylim(0, None)
     ax.set_title("backward pipe: reconstruction of x")
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean squared error of x̂")
 
-    ax = axes[2]
-    mismatch = sections_by_position(m["mismatch"][:, network])          # (E+1, 2, depth)
+
+def _mismatch_panel(ax, run, network):
+    """Each section's mismatch with its partner over the epochs: one row per section, as drawn."""
+    epochs = _snapshot_epochs(run)
+    mismatch = sections_by_position(run.metrics["mismatch"][:, network])          # (E+1, 2, depth)
     depth = mismatch.shape[-1]
     table = mismatch.reshape(len(epochs), 2 * depth).T
     if len(epochs) == run.epochs + 1:     # a column per epoch
@@ -571,10 +528,7 @@ def plot_learning_curves(run, data=None, network=0):
     ax.set_xlabel("epoch")
     ax.set_ylabel("section")
     ax.grid(False)
-    fig.colorbar(image, ax=ax, label="mean squared difference")
-    return fig
-
-
+    ax.figure.colorbar(image, ax=ax, label="mean squared difference")
 
 
 # ---------------------------------------------------------------------------
@@ -623,7 +577,7 @@ def weight_norm(vmax, scale="linear"):
     ``scale="symlog"`` is linear within +-1 and logarithmic beyond: weights near
     one and a few that grew to twenty both stay readable, signs included.
     """
-    vmax = _positive(vmax, "vmax", " (the colour limits are -vmax and vmax)")
+    vmax = checks.positive(vmax, "vmax", " (the colour limits are -vmax and vmax)")
     _check_scale(scale)
     if scale == "linear":
         return mcolors.Normalize(-vmax, vmax)
@@ -634,7 +588,7 @@ def weight_norm(vmax, scale="linear"):
 
 def _check_scale(scale):
     if scale not in ("linear", "symlog"):
-        raise ValueError(f'scale must be "linear" or "symlog", got {hc._shown(scale)}')
+        raise ValueError(f'scale must be "linear" or "symlog", got {checks.shown(scale)}')
 
 
 def _symmetric_limit(*arrays):
@@ -651,7 +605,7 @@ def plot_weights(weights, ax=None, title="weights of both pipes", vmax=None, col
     """
     weights = _one_network(weights)
     grid = weight_grid(weights)
-    vmax = _symmetric_limit(grid) if vmax is None else _positive(vmax, "vmax", " (the colour limits are -vmax "
+    vmax = _symmetric_limit(grid) if vmax is None else checks.positive(vmax, "vmax", " (the colour limits are -vmax "
                                                                            "and vmax)")
     norm = weight_norm(vmax, scale)
     if ax is None:
@@ -683,12 +637,12 @@ def compare_weights(before, after, titles=("before training", "after training"),
 
 
 # ---------------------------------------------------------------------------
-# 4. One figure for any snapshot (notebook 03).
+# 4. What a network answers over the square (notebooks 02-06).
 # ---------------------------------------------------------------------------
 
 def decision_grid(resolution=41):
     """Points on a square grid over [-1, 1]^2: (resolution^2, 2), row by row."""
-    resolution = _whole(resolution, "resolution", 2, MAX_RESOLUTION, f" ({MAX_RESOLUTION}² points already show "
+    resolution = checks.whole(resolution, "resolution", 2, MAX_RESOLUTION, f" ({MAX_RESOLUTION}² points already show "
                         "more than a screen can)")
     axis = np.linspace(-1, 1, resolution)
     gx, gy = np.meshgrid(axis, axis)
@@ -701,180 +655,21 @@ def decision_map(forward_weights, grid, width=None):
     ``forward_weights`` is (depth, inputs, width); points sit in the first two
     input units and the rest are zero, as ``circle_data`` makes them.
     """
-    forward_weights = _real(forward_weights, "forward_weights")
+    forward_weights = checks.real_numbers(forward_weights, "forward_weights")
     if forward_weights.ndim != 3 or forward_weights.shape[-1] < 2 or min(forward_weights.shape) < 1:
         raise ValueError(f"forward_weights must be one forward pipe, (depth, inputs, width) with width at least 2, "
                          f"got shape {forward_weights.shape}; e.g. run.snapshots[epoch, network, 0]")
-    grid = _real(grid, "grid")
+    grid = checks.real_numbers(grid, "grid")
     if grid.ndim != 2 or grid.shape[1] != 2:
         raise ValueError(f"grid must be points of the plane, shape (points, 2), got {grid.shape}; see decision_grid")
     if width is not None and width != forward_weights.shape[-1]:
-        raise ValueError(f"width must be the pipe's width, {forward_weights.shape[-1]}, or None, got {hc._shown(width)}")
+        raise ValueError(f"width must be the pipe's width, {forward_weights.shape[-1]}, or None, got {checks.shown(width)}")
     width = forward_weights.shape[-1]
     points = np.zeros((len(grid), width))
     points[:, :2] = grid
     with np.errstate(over="ignore"):
         acts = hc.flow(forward_weights, points)
     return acts[-1, :, :width].mean(axis=-1)
-
-
-class SnapshotView:
-    """A figure of one network at any snapshot of a run, updated in place.
-
-    Panels: the forward pipe's decision map over the square, both pipes'
-    weights (diverging colours centred on zero, one scale for the whole run)
-    and the pipe diagram with sections coloured by mismatch (one scale for the
-    whole run). With ``hidden=True`` the weights give way to the hidden
-    layer: each unit of the forward pipe's first layer as a map over the
-    square, to watch features form. ``update(snapshot)`` changes only the
-    artists' data; ``render()`` draws the figure and returns its pixels.
-
-    With ``blit=True`` the static parts are drawn once and each ``render``
-    redraws only what changed (see ``_Blitter``), which keeps a step cheap for
-    the scrubber and the films. A blitting view's changing artists are left out
-    of an ordinary draw, so use ``blit=False`` to ``savefig`` the figure or
-    show it inline.
-    """
-
-    def __init__(self, run, data=None, network=0, dpi=100, figsize=(12, 5.6), resolution=41, blit=True,
-                 scale="symlog", title=True, hidden=False):
-        self.network = _network_index(run, network)
-        _check_data(data, run)
-        dpi, figsize = _check_figure(dpi, figsize)
-        resolution = _whole(resolution, "resolution", 2, MAX_RESOLUTION)
-        _check_scale(scale)
-        self.run = run
-        self.epochs = _snapshot_epochs(run)                      # the epoch of each snapshot
-        self.snapshots = run.snapshots[:, self.network]        # (snapshots, 2, depth, inputs, width)
-        self.depth, self.inputs, self.width = self.snapshots.shape[2:]
-        self.grid = decision_grid(resolution)
-        self.resolution = resolution
-        self.epoch = None
-        self.blit = blit
-
-        fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-        FigureCanvasAgg(fig)
-        self.figure = fig
-        spec = fig.add_gridspec(2, 2, width_ratios=(1, 2.6), height_ratios=(1, 1))
-        ax_map = fig.add_subplot(spec[:, 0])
-        ax_w = fig.add_subplot(spec[0, 1])
-        ax_pipe = fig.add_subplot(spec[1, 1])
-        self.axes = {"decision": ax_map, "weights": ax_w, "pipes": ax_pipe}
-        self.vmax = _symmetric_limit(self.snapshots)
-        self.hidden = bool(hidden)
-        if self.hidden:
-            ax_w.set_axis_off()
-            self.weight_image = None
-            self.hidden_images = _hidden_panel(fig, spec[0, 1], self.width, resolution)
-        else:
-            self.weight_image = _weights_panel(ax_w, self.snapshots[0], self.vmax, scale)
-            self.hidden_images = []
-        self.decision_image = _decision_panel(ax_map, data, resolution)
-        self.mismatch = run.metrics["mismatch"][:, self.network] if "mismatch" in run.metrics else None
-        self.diagram = _pipes_panel(ax_pipe, self.depth, run.config.get("alignment", "blog"), self.mismatch)
-        # The scrubber's readout says which snapshot is shown; files and pages with
-        # no kernel have no readout, so their frames carry it as a title.
-        self.title = fig.suptitle("") if title else None
-        self.changing = ([self.weight_image] if self.weight_image is not None else self.hidden_images) + [
-            self.decision_image, *self.diagram.boxes[0], *self.diagram.boxes[1]] + ([self.title] if title else [])
-        self.update(0)
-        self._draw = _Blitter(fig, self.changing) if blit else _FullDraw(fig)
-
-    def caption(self, snapshot):
-        """One line about a snapshot: its epoch and what the run measured then."""
-        snapshot = self.index(snapshot)
-        m = self.run.metrics
-        epoch = int(self.epochs[snapshot])
-        when = "before training" if epoch == 0 else f"after epoch {epoch}"
-        parts = [f"snapshot {snapshot} of {len(self.snapshots) - 1} ({when})"]
-        if "test_accuracy" in m:
-            parts.append(f"test accuracy {m['test_accuracy'][snapshot, self.network]:.3f}")
-        if "reconstruction_error" in m:
-            parts.append(f"reconstruction error {m['reconstruction_error'][snapshot, self.network]:.3f}")
-        return " · ".join(parts)
-
-    def index(self, snapshot):
-        """``snapshot`` as an index of the run's snapshots, 0 to the last (negative counts from the end).
-
-        A run that kept every epoch has snapshot e after epoch e; ``run.snapshot_epochs`` says which
-        epoch each snapshot is of a run kept with ``snapshot_every``.
-        """
-        last = len(self.snapshots) - 1
-        if (isinstance(snapshot, bool) or not isinstance(snapshot, (int, np.integer))
-                or not -last - 1 <= snapshot <= last):
-            raise ValueError(f"snapshot must be a whole number from 0 to {last} (or -1 for the last), got {snapshot!r}")
-        return int(snapshot) % (last + 1)
-
-    def update(self, snapshot):
-        """Show a snapshot (0 = initial weights, -1 = the last)."""
-        snapshot = self.index(snapshot)
-        weights = self.snapshots[snapshot]
-        if self.weight_image is not None:
-            self.weight_image.set_data(weight_grid(weights))
-        for image, unit_map in zip(self.hidden_images, hidden_unit_maps(weights[0], self.grid)):
-            image.set_data(unit_map.reshape(self.resolution, self.resolution))
-        self.decision_image.set_data(
-            decision_map(weights[0], self.grid, self.width).reshape(self.resolution, self.resolution))
-        if self.mismatch is not None:
-            self.diagram.set_mismatch(self.mismatch[snapshot])
-        # a short title: few glyphs to draw per step; the widget's readout says more
-        accuracy = self.run.metrics.get("test_accuracy")
-        if self.title is not None:
-            self.title.set_text(f"epoch {self.epochs[snapshot]}" + ("" if accuracy is None else
-                                                       f": test accuracy {accuracy[snapshot, self.network]:.3f}"))
-        self.epoch = snapshot
-        return self.changing
-
-    def render(self):
-        """Draw the figure as it is now; returns the canvas's RGBA buffer (H, W, 4)."""
-        return self._draw.render()
-
-    def png(self, snapshot=None, compress_level=1):
-        """A snapshot (or the one shown) as PNG bytes: exact pixels, for files and pages."""
-        return self._encode(snapshot, "png", compress_level=compress_level)
-
-    def jpeg(self, snapshot=None, quality=90):
-        """A snapshot (or the one shown) as JPEG bytes: what the scrubber sends on every step.
-
-        JPEG encodes a large figure several times faster than PNG, which keeps a
-        slider step near 30 ms; at quality 90 the text and flat colours stay clean.
-        """
-        return self._encode(snapshot, "jpeg", quality=quality)
-
-    def _encode(self, snapshot, format, **options):
-        from PIL import Image
-        if snapshot is not None:
-            self.update(snapshot)
-        rgba = self.render()
-        buffer = io.BytesIO()
-        # The figure is opaque, so RGB is enough.
-        Image.fromarray(rgba[..., :3]).save(buffer, format=format, **options)
-        return buffer.getvalue()
-
-
-def _weights_panel(ax, weights, vmax, scale):
-    """Both pipes' weights, on one colour scale for the whole run."""
-    image = plot_weights(weights, ax=ax, vmax=vmax, colorbar=False, scale=scale,
-                         title="weights of both pipes (one scale for the whole run)")
-    ax.figure.colorbar(image, ax=ax, label="weight" + (" (log beyond ±1)" * (scale == "symlog")),
-                       fraction=0.04, pad=0.01)
-    ax.set_xlabel("section position i: F[i] above, B[i] below", fontsize="small")
-    return image
-
-
-def _hidden_panel(fig, cell, width, resolution):
-    """One small map per hidden unit: what each unit of the first layer answers over the square."""
-    axes = cell.subgridspec(1, width, wspace=0.05).subplots()
-    axes = np.atleast_1d(axes)
-    images = []
-    for u, ax in enumerate(axes):
-        images.append(ax.imshow(np.full((resolution, resolution), 0.5), cmap=HIDDEN_CMAP, vmin=0, vmax=1,
-                                origin="lower", extent=(-1, 1, -1, 1), interpolation="nearest"))
-        ax.set_title(f"hidden unit {u}", fontsize="small")
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.colorbar(images[0], ax=list(axes), label="activation", fraction=0.04, pad=0.01)
-    return images
 
 
 def hidden_unit_maps(forward_weights, grid, layer=1):
@@ -930,253 +725,8 @@ def plot_hidden_units(rows, resolution=61, suptitle=None):
     return fig
 
 
-def _decision_panel(ax, data, resolution):
-    """The forward pipe's output over the square, with a sample of test points on top."""
-    image = ax.imshow(np.full((resolution, resolution), 0.5), cmap=OUTPUT_CMAP, vmin=0, vmax=1, origin="lower",
-                      extent=(-1, 1, -1, 1), interpolation="nearest")
-    if data is not None:
-        # a sample of test points (redrawn each step, so keep it small)
-        x, inside = data.x_test[:200], data.y_test[:200, 0] > 0.5
-        ax.scatter(x[inside, 0], x[inside, 1], s=4, color="black")
-        ax.scatter(x[~inside, 0], x[~inside, 1], s=6, color="dimgrey", marker="x", linewidths=0.6)
-    # no legend on the map (it would be redrawn every step): the title names the markers
-    ax.set_title("forward pipe's output ŷ" + ("\n(200 test points: • label 1, × label 0)" if data is not None else ""),
-                 fontsize="medium")
-    ax.set_xlabel("x[0]")
-    ax.set_ylabel("x[1]")
-    ax.grid(False)
-    ax.figure.colorbar(image, ax=ax, location="bottom", label="mean of ŷ (class 1 above 0.5)",
-                       fraction=0.05, pad=0.02)
-    return image
-
-
-def _pipes_panel(ax, depth, alignment, mismatch):
-    """The pipe diagram, sections coloured by mismatch on one scale for the whole run."""
-    top = float(mismatch.max()) if mismatch is not None and mismatch.max() > 0 else 1.0
-    diagram = PipeDiagram(ax, depth, alignment, norm=mcolors.Normalize(0, top),
-                          title="sections coloured by mismatch with their partner", labels=False)
-    diagram.colorbar("mismatch")
-    ax.set_xlabel("section position i: F[i] above, B[i] below", fontsize="small")
-    return diagram
-
-
-class Scrubber:
-    """Scrub through every snapshot of a run with a slider and a Play button.
-
-    ``widget`` is what the notebook displays: a Play button and an IntSlider
-    (linked in the browser with ``jslink``), a readout line and one JPEG
-    ``ipywidgets.Image`` that is redrawn in place from one reused figure.
-    Setting ``slider.value = snapshot`` (or calling ``show(snapshot)``) shows that snapshot.
-    """
-
-    def __init__(self, run, data=None, network=0, interval=200, dpi=100, figsize=(12, 5.6), hidden=False):
-        import ipywidgets as widgets
-        interval = _whole(interval, "interval", 1, why=" (milliseconds between frames when playing)")
-        self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True, title=False, hidden=hidden)
-        last = len(self.view.snapshots) - 1
-        self.slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="snapshot",
-                                        continuous_update=True,
-                                        layout=widgets.Layout(width="60%"))
-        self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=interval, description="Play")
-        self.link = widgets.jslink((self.play, "value"), (self.slider, "value"))
-        self.readout = widgets.HTML()
-        self.image = widgets.Image(format="jpeg")
-        self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.readout, self.image])
-        self.slider.observe(self._on_slider, names="value")
-        self._draw(0)
-
-    @property
-    def run(self):
-        return self.view.run
-
-    def _on_slider(self, change):
-        self._draw(change["new"])
-
-    def show(self, snapshot):
-        """Show a snapshot: the slider moves to it, and the image and readout follow."""
-        snapshot = self.view.index(snapshot)
-        if self.slider.value != snapshot:
-            self.slider.value = snapshot        # the slider's observer draws
-        else:
-            self._draw(snapshot)
-        return self
-
-    def _draw(self, snapshot):
-        self.image.value = self.view.jpeg(snapshot)
-        self.readout.value = self.view.caption(snapshot)
-
-    def __repr__(self):
-        return (f"Scrubber over {len(self.view.snapshots)} snapshots of network {self.view.network} "
-                "(in Jupyter with a kernel: a slider, a Play button and the figure)")
-
-    def _repr_mimebundle_(self, **kwargs):
-        # The widget view, with a short stable text for pages that cannot show widgets.
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        return bundle
-
-
 # ---------------------------------------------------------------------------
-# 5. Films and files, for readers with no kernel (notebook 03).
-# ---------------------------------------------------------------------------
-
-def snapshot_frames(epochs, count):
-    """``count`` snapshot indices spread evenly from 0 to ``epochs``, both ends included.
-
-    ``epochs`` is the last snapshot's index: ``run.epochs`` for a run that kept
-    every epoch, ``len(run.snapshots) - 1`` for any run.
-    """
-    epochs = _whole(epochs, "epochs", 0, why=" (the last snapshot's index)")
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
-        raise ValueError(f"count must be a whole number of at least 1, got {count!r}")
-    count = min(int(count), epochs + 1)
-    return np.unique(np.round(np.linspace(0, epochs, count)).astype(int)).tolist()
-
-
-def _check_view(run, view):
-    """The run a film shows, checked with the view given (None: a new one will be made)."""
-    if view is None:
-        _check_run(run)
-        return run
-    if not isinstance(view, SnapshotView):
-        raise TypeError(f"view must be a heatex_viz.SnapshotView, not {type(view).__name__}")
-    if run is not None and view.run is not run:
-        raise ValueError("view shows another run than the one given; pass run=None or that view's run")
-    return view.run
-
-
-def _snapshot_view(run, data, network, dpi, figsize, view):
-    """The view to film: the one given (it must show ``run``), or a new one."""
-    if view is None:
-        return SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True)
-    _check_view(run, view)
-    return view
-
-
-def _frame_list(view, frames):
-    return _check_frames(view.run, frames)
-
-
-def animation(run, data=None, network=0, frames=None, interval=200, dpi=50, figsize=(10, 4.6), view=None):
-    """A matplotlib animation of the snapshots ``frames`` (default: all).
-
-    ``anim.to_jshtml()`` gives a scrubber that runs in the page alone; keep
-    ``frames`` short and ``dpi`` low, since every frame is embedded as a PNG.
-    Give ``view`` (a ``SnapshotView`` of ``run``) to reuse one already laid out.
-    ``anim.view`` is the view.
-    """
-    frames = _check_frames(_check_view(run, view), frames)
-    interval = _positive(interval, "interval", " milliseconds between frames")
-    if view is None:
-        _network_index(run, network)
-        _check_data(data, run)
-        _check_figure(dpi, figsize)
-    view = _snapshot_view(run, data, network, dpi, figsize, view)
-    film, show = _film(view, frames[0])
-    anim = FuncAnimation(film, show, frames=frames, interval=interval, blit=False,
-                         repeat=False, cache_frame_data=False)
-    anim.view = view
-    return anim
-
-
-def write_movie(view, path, writer, frames=None):
-    """Write snapshots ``frames`` of ``view`` to ``path`` with a matplotlib movie ``writer``.
-
-    The writer's documented loop (``writer.saving``, then one frame per
-    snapshot). A ``GifWriter`` takes the view's own pixels (``add_frame``); any
-    other writer redraws a film figure holding them (``grab_frame``), a cheap
-    draw, but a draw and a copy more per frame.
-    """
-    _check_view(None, view)
-    _check_writer(writer)
-    frames = _frame_list(view, frames)
-    if isinstance(writer, GifWriter):
-        with writer.saving(view.figure, str(path), dpi=view.figure.dpi):
-            for snapshot in frames:
-                view.update(snapshot)
-                writer.add_frame(view.render())
-        return path
-    film, show = _film(view, frames[0])
-    with writer.saving(film, str(path), dpi=film.dpi):
-        for snapshot in frames:
-            show(snapshot)
-            writer.grab_frame()
-    return path
-
-
-def repo_relative(path):
-    """``path`` as text relative to the repo root when inside it (stable across machines)."""
-    path = pathlib.Path(path).resolve()
-    try:
-        return path.relative_to(ROOT).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _export_path(path, suffix):
-    if not isinstance(path, (str, pathlib.PurePath)):
-        raise TypeError(f"path must be a file name ending in {suffix} (text or a pathlib.Path), got {type(path).__name__}")
-    path = pathlib.Path(path)
-    if path.suffix.lower() != suffix:
-        raise ValueError(f"the file name must end in {suffix}, got {path.name!r}")
-    if path.is_dir():
-        raise ValueError(f"path {path} is a folder; give a file name ending in {suffix}")
-    return path
-
-
-def _check_writer(writer):
-    if not isinstance(writer, AbstractMovieWriter):
-        raise TypeError(f"writer must be a matplotlib movie writer such as hv.GifWriter(fps=10), "
-                        f"not {type(writer).__name__}")
-
-
-def _check_film(run, view, data, network, frames, fps, dpi):
-    """Everything a film needs, checked before the first frame is drawn; returns the frames."""
-    frames = _check_frames(_check_view(run, view), frames)
-    # GIF frame times are whole hundredths of a second: more than 100 frames a second cannot be shown
-    _positive(fps, "fps", " frames a second", most=100)
-    if view is None:
-        _network_index(run, network)
-        _check_data(data, run)
-        _check_figure(dpi, (10, 4.6))
-    return frames
-
-
-def export_gif(run, path, data=None, network=0, frames=None, fps=10, dpi=60, writer=None, view=None):
-    """Write the snapshots as an animated GIF, in-process (no ffmpeg, no shell). Returns the path.
-
-    ``writer`` defaults to ``GifWriter(fps)``; ``matplotlib.animation.PillowWriter(fps)`` works too.
-    Give ``view`` (a ``SnapshotView`` of ``run``) to reuse one already laid out.
-    """
-    path = _export_path(path, ".gif")
-    frames = _check_film(run, view, data, network, frames, fps, dpi)
-    writer = GifWriter(fps=fps) if writer is None else writer
-    _check_writer(writer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    view = _snapshot_view(run, data, network, dpi, (10, 4.6), view)
-    return write_movie(view, path, writer, frames)
-
-
-def can_export_mp4():
-    """True where matplotlib finds ffmpeg (this machine: yes; CI: no)."""
-    return writers.is_available("ffmpeg")
-
-
-def export_mp4(run, path, data=None, network=0, frames=None, fps=10, dpi=60, view=None):
-    """Write the snapshots as an MP4 where ffmpeg exists; returns the path, or None without ffmpeg."""
-    path = _export_path(path, ".mp4")
-    frames = _check_film(run, view, data, network, frames, fps, dpi)
-    if not can_export_mp4():
-        return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    view = _snapshot_view(run, data, network, dpi, (10, 4.6), view)
-    # yuv420p: the pixel format every browser and player decodes
-    writer = writers["ffmpeg"](fps=fps, extra_args=["-pix_fmt", "yuv420p"])
-    return write_movie(view, path, writer, frames)
-
-
-# ---------------------------------------------------------------------------
-# 6. Does it learn? Many networks, held-out data, decision maps (notebooks 04-06).
+# 5. Does it learn? Many networks, held-out data, decision maps (notebooks 04-06).
 # ---------------------------------------------------------------------------
 
 def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabel="fraction of test points right",
@@ -1370,254 +920,23 @@ def print_accuracy_table(results, baselines):
                       f"{accuracy.min():7.3f}{accuracy.max():7.3f}{len(accuracy):6d}")
 
 
-class SignalDemo:
-    """Sliders for the shape of a fresh pipe; the layer spread and a decision map redrawn live.
-
-    Depth, width, initial scale and bias set ``networks`` untrained exchangers
-    (the seeds given). The left panel is ``hc.layer_spread`` of their forward
-    pipes over the circle data, the right panel the decision map of the first.
-    Nothing is trained: the demo asks what reaches the output before any rule
-    has a chance. ``show(depth=..., ...)`` sets the sliders from code.
-    """
-
-    def __init__(self, seeds=range(20), depth=10, width=2, init_scale=1.0, bias=False, dpi=100):
-        import ipywidgets as widgets
-        self.seeds = hc._seed_list(list(seeds))
-        self.depth = widgets.IntSlider(value=depth, min=1, max=10, description="depth")
-        self.width = widgets.IntSlider(value=width, min=2, max=16, description="width")
-        self.init_scale = widgets.FloatLogSlider(value=init_scale, base=2, min=-3, max=4, step=0.25,
-                                                 description="init_scale")
-        self.bias = widgets.Checkbox(value=bias, description="bias")
-        self.readout = widgets.HTML()
-        self.image = widgets.Image(format="jpeg")
-        controls = widgets.VBox([self.depth, self.width, self.init_scale, self.bias])
-        self.widget = widgets.VBox([widgets.HBox([controls, self.readout]), self.image])
-        self.figure = Figure(figsize=(11, 4.2), dpi=dpi, layout="constrained")
-        FigureCanvasAgg(self.figure)
-        self.axes = self.figure.subplots(1, 2, width_ratios=(1.6, 1))
-        for control in (self.depth, self.width, self.init_scale, self.bias):
-            control.observe(lambda change: self._draw(), names="value")
-        self._draw()
-
-    def measure(self):
-        """The layer spread of every network, (networks, depth + 1), and the first forward pipe."""
-        net = hc.HeatExchanger.build(self.depth.value, self.width.value, seeds=self.seeds, rule="schmidhuber",
-                                     bias=self.bias.value, init_scale=self.init_scale.value)
-        points = hc.circle_data(500, 1, width=self.width.value, seed=0).x_train
-        return hc.layer_spread(net.weights[:, 0], points), net.network(0).forward
-
-    def show(self, **values):
-        """Set sliders from code, e.g. ``show(depth=2, width=16)``; the picture follows."""
-        controls = {"depth": self.depth, "width": self.width, "init_scale": self.init_scale, "bias": self.bias}
-        unknown = set(values) - set(controls)
-        if unknown:
-            raise ValueError(f"unknown control {sorted(unknown)}; choose from {sorted(controls)}")
-        with self.depth.hold_trait_notifications():
-            for name, value in values.items():
-                controls[name].value = value
-        self._draw()
-        return self
-
-    def _draw(self):
-        spread, forward = self.measure()
-        left, right = self.axes
-        left.clear()
-        right.clear()
-        plot_layer_spread(spread, ax=left, title="untrained forward pipes: spread of each layer over the data")
-        left.set_ylim(1e-12, 2)
-        left.set_xlim(-0.3, 10.3)        # the same axes for every depth, so pictures compare
-        plot_decision_map(right, forward, "circle", title=f"network 0's answer over the square (seed {self.seeds[0]})",
-                          resolution=41)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="jpeg", pil_kwargs={"quality": 90})
-        self.image.value = buffer.getvalue()
-        output_spread = float(np.median(spread[:, -1]))
-        self.readout.value = (f"<p style='margin-left:1em'>median spread at the output: <b>{output_spread:.1e}</b>"
-                              f"<br>of the input's: <b>{float(np.median(spread[:, 0])):.2f}</b></p>")
-        self.output_spread = output_spread
-
-    def __repr__(self):
-        return ("SignalDemo: sliders for depth, width, init_scale and bias, with the layer spread and a "
-                "decision map (in Jupyter with a kernel)")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        return bundle
-
 
 # ---------------------------------------------------------------------------
-# 7. Drawing fast. Nothing here changes a pixel of the picture: tests/test_viz.py
-#    compares blitting with a full draw and every GIF frame with the view.
+# What moves lives in heatex_widgets, reached from here on first use.
 # ---------------------------------------------------------------------------
 
-def _freeze_layout(figure):
-    """Lay the figure out once, then keep that layout: constrained layout would
-    otherwise run again on every draw, and it costs more than the drawing."""
-    figure.get_layout_engine().execute(figure)
-    figure.set_layout_engine("none")
+_WIDGETS = frozenset(("SnapshotView", "Scrubber", "snapshot_frames", "animation", "write_movie", "export_gif",
+                      "export_mp4", "can_export_mp4", "repo_relative", "SignalDemo", "GifWriter", "EXPORTS"))
 
 
-class _FullDraw:
-    """Draw the whole figure every time (a view with ``blit=False``)."""
-
-    def __init__(self, figure):
-        self.figure = figure
-        _freeze_layout(figure)
-
-    def render(self):
-        self.figure.canvas.draw()
-        return np.asarray(self.figure.canvas.buffer_rgba())
+def __getattr__(name):
+    # heatex_widgets imports this module for its pictures, so it is imported here only when a
+    # name of its is first asked for (PEP 562), never while this module loads.
+    if name in _WIDGETS:
+        import heatex_widgets
+        return getattr(heatex_widgets, name)
+    raise AttributeError(f"module 'heatex_viz' has no attribute {name!r}")
 
 
-class _Blitter:
-    """Redraw only the artists that change, and what lies on them, over a saved background.
-
-    The layout is frozen first, so overlaps and the background stay valid. The
-    changing artists are marked animated, so an ordinary draw leaves them out:
-    that draw becomes the background, saved once.
-    """
-
-    def __init__(self, figure, changing):
-        self.figure = figure
-        _freeze_layout(figure)
-        self.redrawn = self._redraw_order(changing)
-        for artist in self.redrawn:
-            artist.set_animated(True)
-        self.background = None
-
-    def _redraw_order(self, changing):
-        """What ``render`` redraws each step, in the order a full draw draws it.
-
-        The changing artists, and every artist of the same axes drawn on top of
-        one of them (the points on the decision map, the joints of the weight
-        view): blitting must give the picture drawing everything gives. The
-        layout is frozen, so overlaps are found once, from window extents.
-        """
-        renderer = self.figure.canvas.get_renderer()
-        changing_ids = {id(a) for a in changing}
-        order = []
-        for ax in self.figure.axes:
-            mine = [a for a in changing if a.axes is ax]
-            if not mine:
-                continue
-            # padded: antialiased edges reach a pixel or two past an extent
-            extents = [a.get_window_extent(renderer).padded(2) for a in mine]
-            lowest = min(a.get_zorder() for a in mine)
-
-            def on_top(artist):
-                if not artist.get_visible() or artist.get_zorder() < lowest:
-                    return False
-                box = artist.get_window_extent(renderer)
-                return any(box.overlaps(extent) for extent in extents)
-
-            skip = {id(a) for a in (ax.xaxis, ax.yaxis, ax.patch)}
-            above = [a for a in ax.get_children()
-                     if id(a) in changing_ids or (id(a) not in skip and on_top(a))]
-            # Axes.draw sorts its children by zorder, keeping their order otherwise; so do we.
-            order += sorted(above, key=lambda a: a.get_zorder())
-        order += [a for a in changing if a.axes is None]    # figure-level: the title
-        return order
-
-    def render(self):
-        canvas = self.figure.canvas
-        if self.background is None:
-            canvas.draw()      # everything static; the changing artists are animated, so skipped
-            self.background = canvas.copy_from_bbox(self.figure.bbox)
-        canvas.restore_region(self.background)
-        for artist in self.redrawn:
-            self.figure.draw_artist(artist)
-        return np.asarray(canvas.buffer_rgba())
-
-
-def _film(view, first):
-    """A bare figure of one image, the size of the view's frames: what movie writers save.
-
-    Movie writers redraw the whole figure for every frame, labels and all; this
-    figure holds only the frame the view drew by blitting what changed.
-    """
-    view.update(first)
-    rgba = view.render().copy()
-    height, width = rgba.shape[:2]
-    dpi = view.figure.dpi
-    film = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    FigureCanvasAgg(film)
-    film.patch.set_visible(False)    # the frame covers it; one image is all there is to draw
-    # RGBA bytes shown pixel for pixel ("none": no resampling) cost a writer's draw a few ms
-    screen = film.figimage(rgba, resize=False, origin="upper", interpolation="none")
-
-    def show(snapshot):
-        view.update(snapshot)
-        screen.set_data(view.render().copy())
-        return [screen]
-
-    return film, show
-
-
-
-class GifWriter(AbstractMovieWriter):
-    """An animated GIF, in-process, with one palette for the whole film.
-
-    ``write_movie`` hands it each frame as the view renders it (``add_frame``,
-    RGBA pixels: no figure is redrawn or saved); used as a matplotlib movie
-    writer, ``grab_frame`` saves the figure as RGBA, as ``PillowWriter`` does.
-    Like ``PillowWriter`` it keeps the frames until ``finish`` (as RGB here).
-
-    A GIF has at most 256 colours per frame. These figures use fixed colour
-    maps, so one palette serves every frame: Pillow's fast octree picks it from
-    a few frames spread over the film, and every frame is mapped to it without
-    dithering (flat colours stay flat). One palette also lets Pillow's GIF
-    optimiser store only the pixels that changed since the last frame.
-    ``benchmarks/viz_bench.py`` measures it against ``PillowWriter``.
-    """
-
-    palette_frames = 8     # frames the palette is picked from
-    colours = 255          # one index left free: the optimiser's "unchanged" (transparent) pixel
-
-    def setup(self, fig, outfile, dpi=None):
-        super().setup(fig, outfile, dpi=dpi)
-        self._frames = []
-
-    def grab_frame(self, **savefig_kwargs):
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, **{**savefig_kwargs, "format": "rgba", "dpi": self.dpi})
-        width, height = self.frame_size
-        self.add_frame(np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4))
-
-    def add_frame(self, rgba):
-        """Add one frame: RGBA pixels (height, width, 4) of uint8, as ``SnapshotView.render`` gives."""
-        from PIL import Image
-        rgba = np.ascontiguousarray(rgba)
-        if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
-            raise ValueError(f"a frame must be RGBA pixels of shape (height, width, 4) and dtype uint8, "
-                             f"got shape {rgba.shape} and dtype {rgba.dtype}")
-        height, width = rgba.shape[:2]
-        if self._frames and self._frames[0].size != (width, height):
-            raise ValueError(f"every frame must have the first frame's size {self._frames[0].size}, "
-                             f"got {(width, height)}")
-        # .convert copies: the canvas buffer is drawn over by the next render
-        self._frames.append(Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB"))
-
-    def palette(self):
-        """The film's palette: a "P" image whose palette is picked from frames spread over the film."""
-        from PIL import Image
-        picked = np.unique(np.linspace(0, len(self._frames) - 1, self.palette_frames).round().astype(int))
-        frames = [np.asarray(self._frames[i]) for i in picked]
-        # The colour maps' own colours take part, so a flat map (pale green, say) keeps its colour
-        # instead of the nearest one the frames happened to offer.
-        width = frames[0].shape[1]
-        swatches = [(_colormap(name)(np.linspace(0, 1, width))[:, :3] * 255).round().astype(np.uint8)
-                    for name in (OUTPUT_CMAP, WEIGHT_CMAP, HEAT_CMAP, HIDDEN_CMAP)]
-        strip = np.repeat(np.stack(swatches)[:, None], 24, axis=1).reshape(-1, width, 3)
-        montage = np.concatenate(frames + [strip])
-        return Image.fromarray(montage).quantize(self.colours, method=Image.Quantize.FASTOCTREE)
-
-    def finish(self):
-        from PIL import Image
-        if not self._frames:
-            raise ValueError("no frames to write: add at least one frame before finishing the GIF")
-        palette = self.palette()
-        first, *rest = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in self._frames]
-        first.save(self.outfile, save_all=True, append_images=rest, duration=int(1000 / self.fps), loop=0,
-                   optimize=True)
-        self._frames = []
+def __dir__():
+    return sorted(set(globals()) | _WIDGETS)
