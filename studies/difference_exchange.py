@@ -23,7 +23,7 @@ from the hidden layer. Section f compares the rule's update with backprop's on
 the same weights and samples (validation data); section g shows where it fails.
 
 Only ``heatex_core`` is used. Many networks train at once on the networks
-axis: ``hc.Grid`` lays settings x seeds on it, and each network gets exactly
+axis: ``hl.Grid`` lays settings x seeds on it, and each network gets exactly
 the result it gets alone (except, by a few 1e-16 a step, a network with
 ``inverse_noise`` 0 next to one with noise: see section a's note).
 """
@@ -34,6 +34,7 @@ import time
 import numpy as np
 
 import heatex_core as hc
+import heatex_lab as hl
 
 VALIDATION_DATA_SEED = 1
 VALIDATION_SEEDS = list(range(100, 120))
@@ -196,11 +197,11 @@ def validation_search(shape, s):
     c = SHAPES[shape]
     chosen, around = c["chosen"], s.around(shape)
     data = s.data(c["data"], c["width"], VALIDATION_DATA_SEED)
-    grid_a = hc.Grid(s.validation_seeds, init_scale=around["init_scale"], step=around["step"])
+    grid_a = hl.Grid(s.validation_seeds, init_scale=around["init_scale"], step=around["step"])
     net_a = grid_a.build(c["depth"], c["width"], **SHARED, inverse_step=chosen["inverse_step"],
                          inverse_noise=chosen["inverse_noise"])
     weights, run_a = train_in_stages(net_a, data, s.stages)
-    grid_b = hc.Grid(s.validation_seeds, inverse_step=around["inverse_step"], inverse_noise=NOISES)
+    grid_b = hl.Grid(s.validation_seeds, inverse_step=around["inverse_step"], inverse_noise=NOISES)
     net_b = grid_b.build(c["depth"], c["width"], **SHARED, init_scale=chosen["init_scale"], step=chosen["step"])
     run_b = train(net_b, data, s.epochs)
 
@@ -441,7 +442,7 @@ def deep_narrow(s):
         data = s.data("circle", width, VALIDATION_DATA_SEED)
         print(f"\n== {depth}x{width} circle (validation majority baseline {hc.majority_accuracy(data):.3f}) ==")
         for rule in ("difference_exchange", "backprop"):
-            grid = hc.Grid(s.validation_seeds, **DEEP[rule])
+            grid = hl.Grid(s.validation_seeds, **DEEP[rule])
             fixed = (dict(SHARED, inverse_step=chosen["inverse_step"], inverse_noise=chosen["inverse_noise"])
                      if rule == "difference_exchange" else dict(rule="backprop", bias=True))
             run = train(grid.build(depth, width, **fixed), data, s.epochs)

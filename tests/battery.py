@@ -49,7 +49,9 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
+import heatex_checks as checks  # noqa: E402
 import heatex_core as hc  # noqa: E402
+import heatex_lab as hl  # noqa: E402
 import heatex_viz as hv  # noqa: E402
 
 CLEAR, ANSWER, UNCLEAR, SILENT, NAN, LOST = (
@@ -313,7 +315,7 @@ def seed_cases():
                           names=("seeds",), group="seeds"))
         cases.append(Case(f"circle_data(seed={label})", call(hc.circle_data, 20, 10, seed=value), names=("seed",),
                           group="seeds"))
-        cases.append(Case(f"Grid(seeds={label})", call(hc.Grid, value, step=[0.1]), names=("seeds",), group="seeds"))
+        cases.append(Case(f"Grid(seeds={label})", call(hl.Grid, value, step=[0.1]), names=("seeds",), group="seeds"))
     for label, value in GOOD_SEEDS.items():
         def trained_and_saved(value=value):
             data = hc.circle_data(20, 10, seed=np.asarray(value).ravel()[0])
@@ -398,18 +400,18 @@ def object_cases():
         Case("HeatExchanger.from_pipes(None, None)", call(hc.HeatExchanger.from_pipes, None, None), names=("forward",),
              group="objects"),
         Case("Run(None, None)", call(hc.Run, None, None), names=("config",), group="objects"),
-        Case("is_local(5)", call(hc.is_local, 5), names=("rule",), group="objects"),
-        Case("is_local('magic')", call(hc.is_local, "magic"), names=("rule",), group="objects"),
-        Case("Grid(seeds=[0], steps=[0.1]) (a typo)", lambda: hc.Grid([0], steps=[0.1]).build(2, 2),
+        Case("is_local(5)", call(hl.is_local, 5), names=("rule",), group="objects"),
+        Case("is_local('magic')", call(hl.is_local, "magic"), names=("rule",), group="objects"),
+        Case("Grid(seeds=[0], steps=[0.1]) (a typo)", lambda: hl.Grid([0], steps=[0.1]).build(2, 2),
              names=("steps",), group="objects"),
-        Case("Grid(seeds=[0], step=[])", call(hc.Grid, [0], step=[]), names=("step",), group="objects"),
-        Case("Grid(seeds=[0], step=[nan])", lambda: hc.Grid([0], step=[np.nan]).build(2, 2), names=("step",),
+        Case("Grid(seeds=[0], step=[])", call(hl.Grid, [0], step=[]), names=("step",), group="objects"),
+        Case("Grid(seeds=[0], step=[nan])", lambda: hl.Grid([0], step=[np.nan]).build(2, 2), names=("step",),
              group="objects"),
-        Case("Grid.settings_of(99)", lambda: hc.Grid([0, 1], step=[0.1]).settings_of(99), names=("network",),
+        Case("Grid.settings_of(99)", lambda: hl.Grid([0, 1], step=[0.1]).settings_of(99), names=("network",),
              group="objects"),
-        Case("Grid.metric(run, 'accuracy')", lambda: hc.Grid([1, 2], step=[0.01]).metric(small_run(), "accuracy"),
+        Case("Grid.metric(run, 'accuracy')", lambda: hl.Grid([1, 2], step=[0.01]).metric(small_run(), "accuracy"),
              names=("metric",), group="objects"),
-        Case("Grid.split(values of 3)", lambda: hc.Grid([1, 2], step=[0.01]).split(np.zeros(3)), names=("values",),
+        Case("Grid.split(values of 3)", lambda: hl.Grid([1, 2], step=[0.01]).split(np.zeros(3)), names=("values",),
              group="objects"),
     ]
     net_indices = {"-1": -1, "2 of 2": 2, "1.5": 1.5, "True": True, "'0'": "0", "None": None}
@@ -625,31 +627,25 @@ def memory_cases():
 
     def beyond_ram(**kw):
         def go():
-            saved = getattr(hc, "_available_memory", None)
-            hc._available_memory = lambda: 20e6      # a machine with 20 MB free
+            saved = checks.available_memory
+            checks.available_memory = lambda: 20e6      # a machine with 20 MB free
             try:
                 net = hc.HeatExchanger.build(4, 8, seeds=list(range(32)))
                 return hc.train(net, small_data(width=8), 300, progress=False, **kw)
             finally:
-                if saved is None:
-                    del hc._available_memory
-                else:
-                    hc._available_memory = saved
+                checks.available_memory = saved
         return go
     cases.append(Case("a run that does not fit in the memory free (20 MB free, ~40 MB asked)", beyond_ram(),
                       names=("snapshot_every", "MB"), group="memory"))
 
     def fits_thinned():
-        saved = getattr(hc, "_available_memory", None)
-        hc._available_memory = lambda: 20e6
+        saved = checks.available_memory
+        checks.available_memory = lambda: 20e6
         try:
             net = hc.HeatExchanger.build(4, 8, seeds=list(range(32)))
             return hc.train(net, small_data(width=8), 300, progress=False, snapshot_every=50)
         finally:
-            if saved is None:
-                del hc._available_memory
-            else:
-                hc._available_memory = saved
+            checks.available_memory = saved
     cases.append(Case("the same run every 50 epochs fits", fits_thinned, expect="answer", group="memory"))
 
     def buffers_bounded():

@@ -5,22 +5,23 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import heatex_core as hc
+import heatex_lab as hl
 
 
 def test_is_local_knows_which_rules_are_local():
-    assert {name: hc.is_local(name) for name in hc.RULES} == {
+    assert {name: hl.is_local(name) for name in hc.RULES} == {
         "blog": True, "schmidhuber": True, "backprop": False, "end_exchange": True, "difference_exchange": True}
-    assert hc.is_local("difference_exchange", rows=3)          # with the jiggle's rows too
+    assert hl.is_local("difference_exchange", rows=3)          # with the jiggle's rows too
 
 
 def test_the_difference_exchange_would_not_be_local_without_the_wall_beside_the_input():
     # A backward section learns from the forward layer beside its input: scrambling that layer moves its change.
     rng = np.random.default_rng(0)
-    arrays = hc._random_step_inputs(rng, 2, 3, 3, True, 3)
-    change = hc.difference_exchange_rule(*arrays, hc._LocalitySettings())
+    arrays = hl.random_step_inputs(rng, 2, 3, 3, True, 3)
+    change = hc.difference_exchange_rule(*arrays, hl.LocalitySettings())
     weights, acts, partner = (a.copy() for a in arrays)
     acts[:, 0, 3] = rng.uniform(0, 1, acts[:, 0, 3].shape)      # forward layer 3: beside backward section 0's input
-    again = hc.difference_exchange_rule(weights, acts, partner, hc._LocalitySettings())
+    again = hc.difference_exchange_rule(weights, acts, partner, hl.LocalitySettings())
     assert not np.allclose(change[:, 1, 0], again[:, 1, 0])
     np.testing.assert_array_equal(change[:, 1, 1:], again[:, 1, 1:])
 
@@ -35,18 +36,18 @@ def test_is_local_judges_a_students_own_rule():
         last = acts[..., -1:, 0, :o.shape[-1]]
         return hc.per_network(settings.step, W) * a[..., :, None] * (last - o)[..., None, :]
 
-    assert hc.is_local(towards_partner)
-    assert not hc.is_local(towards_the_output)
+    assert hl.is_local(towards_partner)
+    assert not hl.is_local(towards_the_output)
     with pytest.raises(ValueError, match="unknown rule 'magic'"):
-        hc.is_local("magic")
+        hl.is_local("magic")
     with pytest.raises(TypeError, match="rule function"):
-        hc.is_local(3)
+        hl.is_local(3)
 
 
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 10**6), depth=st.integers(1, 5), width=st.integers(2, 6))
 def test_end_exchange_is_local_at_any_depth_and_width(seed, depth, width):
-    assert hc.is_local("end_exchange", depth=depth, width=width, trials=2, seed=seed)
+    assert hl.is_local("end_exchange", depth=depth, width=width, trials=2, seed=seed)
 
 
 @settings(max_examples=10, deadline=None)
@@ -142,7 +143,7 @@ def test_a_registered_rule_trains_by_name():
     def half_schmidhuber(weights, acts, partner, settings):
         return 0.5 * hc.schmidhuber_rule(weights, acts, partner, settings)
 
-    name = hc.register_rule(half_schmidhuber)
+    name = hl.register_rule(half_schmidhuber)
     try:
         data = hc.circle_data(n_train=20, n_test=5, width=3, seed=0)
         mine = hc.train(hc.HeatExchanger.build(2, 3, seeds=[0], rule=name, bias=True, step=0.2), data,
@@ -154,6 +155,6 @@ def test_a_registered_rule_trains_by_name():
     finally:
         del hc.RULES[name], hc.RULE_DEFAULTS[name]
     with pytest.raises(ValueError, match="built-in rule"):
-        hc.register_rule(half_schmidhuber, name="blog")
+        hl.register_rule(half_schmidhuber, name="blog")
     with pytest.raises(TypeError, match="rule must be a function"):
-        hc.register_rule("not a function")
+        hl.register_rule("not a function")

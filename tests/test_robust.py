@@ -18,8 +18,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 matplotlib.use("Agg")
 
+import heatex_checks as checks  # noqa: E402
 import heatex_core as hc  # noqa: E402
 import heatex_engine as engine  # noqa: E402
+import heatex_lab as hl  # noqa: E402
 import heatex_viz as hv  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -35,9 +37,9 @@ def data():
 # --- per-network settings and seeds -----------------------------------------------------
 
 @settings(max_examples=80, deadline=None)
-@given(name=st.sampled_from(sorted(hc.SETTING_LIMITS)), value=numbers)
+@given(name=st.sampled_from(sorted(checks.SETTING_LIMITS)), value=numbers)
 def test_a_setting_is_accepted_within_its_bounds_or_refused_by_name(name, value):
-    low, inclusive, _ = hc.SETTING_LIMITS[name]
+    low, inclusive, _ = checks.SETTING_LIMITS[name]
     fine = (isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
             and (value >= low if inclusive else value > low))
     # difference, inverse_step and inverse_noise are the difference exchange's settings
@@ -59,7 +61,7 @@ def test_seeds_follow_one_rule_everywhere(seed):
     fine = isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63
     makers = {"build": lambda: hc.HeatExchanger.build(2, 2, seeds=seed),
               "constructor": lambda: hc.HeatExchanger(np.ones((1, 2, 2, 2, 2)), seeds=seed),
-              "grid": lambda: hc.Grid(seed, step=[0.1]),
+              "grid": lambda: hl.Grid(seed, step=[0.1]),
               "circle_data": lambda: hc.circle_data(5, 5, seed=seed)}
     for where, make in makers.items():
         if fine:
@@ -240,7 +242,7 @@ def test_snapshot_every_keeps_the_same_numbers_at_fewer_epochs(epochs, every, tm
 @pytest.mark.filterwarnings("ignore::heatex_core.WeightGrowthWarning")    # the blog's rule at width 8 grows fast
 def test_a_run_that_does_not_fit_is_refused_with_a_snapshot_every_that_fits(monkeypatch):
     data = hc.circle_data(20, 10, width=8)
-    monkeypatch.setattr(hc, "_available_memory", lambda: 20e6)
+    monkeypatch.setattr(checks, "available_memory", lambda: 20e6)
     net = hc.HeatExchanger.build(4, 8, seeds=list(range(32)))
     with pytest.raises(hc.RunTooLargeError, match=r"snapshot_every=(\d+)") as caught:
         hc.train(net, data, 300, progress=False)

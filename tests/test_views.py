@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import heatex_core as hc
+import heatex_lab as hl
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ def test_a_network_run_is_one_networks_history(data):
 
 
 def test_a_grid_lays_settings_times_seeds_on_the_networks_axis(data):
-    grid = hc.Grid(seeds=[10, 11], step=[0.1, 1.0], pull_previous=[0.0, 0.5, 1.0])
+    grid = hl.Grid(seeds=[10, 11], step=[0.1, 1.0], pull_previous=[0.0, 0.5, 1.0])
     assert grid.n_networks == 12 and grid.shape == (2, 3, 2)
     per = grid.per_network()
     assert per["seeds"].tolist() == [10, 11] * 6
@@ -106,7 +107,7 @@ def test_a_grid_lays_settings_times_seeds_on_the_networks_axis(data):
 
 
 def test_a_per_network_initial_scale_draws_each_network_at_its_own_scale():
-    grid = hc.Grid(seeds=[0, 1], init_scale=[1.0, 5.0])
+    grid = hl.Grid(seeds=[0, 1], init_scale=[1.0, 5.0])
     net = grid.build(2, 4, rule="end_exchange", bias=True)
     for k in range(4):
         scale = grid.settings_of(k)["init_scale"]
@@ -120,16 +121,16 @@ def test_a_per_network_initial_scale_draws_each_network_at_its_own_scale():
 def test_a_grid_of_chosen_combinations_for_ablations(data):
     variants = {"all": dict(difference=1.0, hidden_pull=1.0), "no difference": dict(difference=0.0, hidden_pull=1.0),
                 "frozen": dict(difference=1.0, hidden_pull=0.0)}
-    grid = hc.Grid(seeds=[3, 4], combos=variants)
+    grid = hl.Grid(seeds=[3, 4], combos=variants)
     assert grid.shape == (3, 2) and grid.n_networks == 6
     assert grid.per_network()["difference"].tolist() == [1.0, 1.0, 0.0, 0.0, 1.0, 1.0]
     assert grid.settings_of(5) == {"seed": 4, "difference": 1.0, "hidden_pull": 0.0}
     run = hc.train(grid.build(2, 3, rule="difference_exchange"), data, epochs=1, progress=False)
     assert grid.metric(run, "test_accuracy").shape == (2, 3, 2)
     with pytest.raises(ValueError, match="same settings"):
-        hc.Grid([0], combos=[dict(step=0.1), dict(hidden_pull=1.0)])
+        hl.Grid([0], combos=[dict(step=0.1), dict(hidden_pull=1.0)])
     with pytest.raises(ValueError, match="not both"):
-        hc.Grid([0], combos=[dict(step=0.1)], step=[0.2])
+        hl.Grid([0], combos=[dict(step=0.1)], step=[0.2])
 
 
 def test_layer_of_is_a_layer_of_the_flow_without_the_bias(data):
