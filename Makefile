@@ -87,3 +87,4 @@ benchmark: venv
 # refresh them, re-run in place the notebooks they were inserted into, write the student copies.
 launch-cell: venv
 	$(BIN)/python scripts/launch_cell.py --execute
+	$(BIN)/python scripts/make_student_notebooks.py

@@ -24,8 +24,8 @@ Inserting the cells shifts every execution count, which tests/test_notebooks_cle
 run 1..N: `--execute` re-runs such notebooks top to bottom with this Python's kernel, saving no
 widget state and no timings, as the notebooks are kept; outputs that nbval ignores (they differ
 between machines) keep their saved text. Refreshing cells already there changes
-no count and runs nothing. Then scripts/make_student_notebooks.py writes the student copies,
-which carry the same launch cell and badges that open the student copy.
+no count and runs nothing. The student copies carry the same launch cell: `make launch-cell` runs
+scripts/make_student_notebooks.py after this script (which imports this one, never the other way).
 """
 
 import argparse
@@ -291,8 +291,7 @@ def main(argv=None):
             execute(path)
         elif inserted:
             print(f"  {relative(path)}: execution counts shifted; re-run it (--execute) before committing")
-    import make_student_notebooks  # the student copies carry the launch cell too
-    return make_student_notebooks.main([])
+    return 0
 
 
 if __name__ == "__main__":
