@@ -6,18 +6,26 @@
 - ``register_rule``: a rule of your own, usable by name like the built-in ones.
 - ``is_local``: does each section's change depend only on what that section
   touches? A test by experiment, for any rule, yours included.
+- Your turn: ``check`` runs an exercise's check and says how an answer stands,
+  never what the right answer is; ``predict`` and ``reveal`` keep a prediction
+  made before a measurement (``Number``, ``Choice`` say its form) and set it
+  beside what was measured, in a file a teacher can collect.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import pathlib
 
 import numpy as np
 
 import heatex_checks as checks
 import heatex_core as hc
 
-__all__ = ["Grid", "register_rule", "is_local"]
+__all__ = ["Grid", "register_rule", "is_local", "check", "Number", "Choice", "predict", "reveal", "prediction_log",
+           "class_predictions"]
 
 
 # ---------------------------------------------------------------------------
@@ -243,3 +251,218 @@ def _scramble_untouched(rng, arrays, pipe, section):
     (weights[:, pipe, section], acts[:, pipe, section], acts[:, pipe, section + 1], acts[:, 1 - pipe, depth - section],
      partner[:, pipe, section]) = kept
     return weights, acts, partner
+
+
+# ---------------------------------------------------------------------------
+# Your turn: the checks and the predictions every notebook's exercises use.
+# ---------------------------------------------------------------------------
+
+# Where predictions are kept: this file in the folder the notebook runs in (beside the notebook in
+# JupyterLab, JupyterLite, Colab and Kaggle), or the path HEATEX_PREDICTIONS names.
+PREDICTIONS_FILE = "my_predictions.json"
+PREDICTIONS_FORMAT = "heatex-predictions"
+
+
+def check(name, attempt):
+    """Run the check of exercise ``name`` and say in plain words how your answer stands.
+
+    ``attempt()`` calls your answer and returns a list of problems: empty means right. A stub
+    that still raises NotImplementedError counts as not attempted yet; an answer that crashes is
+    said to, with the error. A check names what is wrong, never the right answer.
+    """
+    try:
+        problems = list(attempt())
+    except NotImplementedError:
+        print(f"Your turn {name}: not attempted yet. Fill in the cell marked 'Your answer', run it, "
+              "then run this check again.")
+        return None
+    except Exception as error:     # the answer crashed: say how, and let the notebook carry on
+        problems = [f"your answer raised {type(error).__name__}: {error}"]
+    if problems:
+        print(f"Your turn {name}: not right yet.")
+        for problem in problems:
+            print("  -", problem)
+        return False
+    print(f"Your turn {name}: right!")
+    return True
+
+
+class Number:
+    """The form of a numeric prediction: a real number, at least ``low`` and at most ``high`` (None: no bound)."""
+
+    def __init__(self, low=None, high=None):
+        self.low, self.high = low, high
+
+    def problem(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(value):
+            return f"a number, not {checks.shown(value)}"
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            span = (f"from {self.low:g} to {self.high:g}" if self.low is not None and self.high is not None
+                    else f"of at least {self.low:g}" if self.low is not None else f"of at most {self.high:g}")
+            return f"a number {span}, not {value:g}"
+        return None
+
+    def plain(self, value):
+        return float(value)
+
+
+class Choice:
+    """The form of a prediction that picks one of ``options`` (text, or True and False)."""
+
+    def __init__(self, *options):
+        self.options = options
+
+    def problem(self, value):
+        if not any(value is o or (type(value) is type(o) and value == o) for o in self.options):
+            return f"one of {', '.join(map(repr, self.options))}, not {checks.shown(value)}"
+        return None
+
+    def plain(self, value):
+        return value
+
+
+def _form_problems(value, form):
+    """What is wrong with ``value`` as a prediction of ``form`` (a Number, a Choice, or a dict of them)."""
+    if isinstance(form, dict):
+        if not isinstance(value, dict) or set(value) != set(form):
+            return [f"a dict with the keys {', '.join(map(repr, form))} (got {checks.shown(value)})"]
+        return [f"{key!r} must be {problem}" for key, part in form.items()
+                if (problem := part.problem(value[key])) is not None]
+    problem = form.problem(value)
+    return [] if problem is None else [f"it must be {problem}"]
+
+
+def _plain(value, form):
+    return {key: part.plain(value[key]) for key, part in form.items()} if isinstance(form, dict) else form.plain(value)
+
+
+def prediction_log():
+    """The predictions kept so far (a dict name -> record), read from the predictions file."""
+    path = _log_path()
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(kept, dict) or kept.get("format") != PREDICTIONS_FORMAT:
+        return {}
+    return kept.get("predictions", {})
+
+
+def predict(name, prediction, form):
+    """Your prediction for question ``name``: ``prediction()``, checked for ``form`` and kept.
+
+    Returns the prediction that counts, or None (with what to do) while the stub is not filled
+    in or the answer is not in the form asked. Until the measurement is revealed a new
+    prediction replaces the old one; after it, the first one counts, and a changed one is said
+    to be a change made after seeing the measurement. Every prediction is kept in the
+    predictions file (``my_predictions.json`` beside the notebook), which a teacher can collect
+    to draw the class's predictions beside the measurement (scripts/class_predictions.py).
+    """
+    try:
+        value = prediction()
+    except NotImplementedError:
+        print(f"Prediction {name}: write your prediction in the cell marked 'Your prediction' and run it "
+              "first: the measurement waits until you have committed to an answer.")
+        return None
+    problems = _form_problems(value, form)
+    if problems:
+        print(f"Prediction {name}: not in the form asked: " + "; ".join(problems) + ". Fix it and run it again.")
+        return None
+    value = _plain(value, form)
+    log = prediction_log()
+    record = log.get(name)
+    if record is not None and record.get("measured") is not None:
+        if value != record["first"]:
+            print(f"Prediction {name}: you changed your prediction after seeing the measurement; your first "
+                  f"one, {_shown_prediction(record['first'])}, is the one that counts.")
+            record.setdefault("changed_after_measurement", []).append(value)
+            _save_log(log)
+        return record["first"]
+    log[name] = {"first": value, "measured": None}
+    _save_log(log)
+    return value
+
+
+def reveal(name, measured):
+    """Say "you predicted ..., measured ..." for question ``name`` and keep the measurement beside it.
+
+    ``measured`` has the prediction's form (a number, a choice, or a dict of them).
+    """
+    log = prediction_log()
+    record = log.get(name)
+    if record is None:
+        print(f"Prediction {name}: measured {_shown_prediction(measured)} (no prediction was kept)")
+        return
+    record["measured"] = _plain_measurement(measured)
+    _save_log(log)
+    said = record["first"]
+    if isinstance(said, dict):
+        print(f"Prediction {name}:")
+        for key in said:
+            print(f"  {key}: you predicted {_shown_prediction(said[key])}, measured "
+                  f"{_shown_prediction(record['measured'].get(key))}")
+    else:
+        print(f"Prediction {name}: you predicted {_shown_prediction(said)}, measured "
+              f"{_shown_prediction(record['measured'])}")
+
+
+def _plain_measurement(value):
+    if isinstance(value, dict):
+        return {key: _plain_measurement(v) for key, v in value.items()}
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, np.floating, int, float)):
+        return float(value)
+    return value
+
+
+def _shown_prediction(value):
+    return f"{value:.3g}" if isinstance(value, float) else repr(value)
+
+
+def _log_path():
+    return pathlib.Path(os.environ.get("HEATEX_PREDICTIONS") or pathlib.Path.cwd() / PREDICTIONS_FILE)
+
+
+_UNSAVED = []      # said once: the predictions file could not be written
+
+
+def _save_log(predictions):
+    """Write the predictions file whole (a temporary file renamed into place), or say once that it cannot be."""
+    path = _log_path()
+    text = json.dumps({"format": PREDICTIONS_FORMAT, "version": 1, "predictions": predictions}, indent=1)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        if not _UNSAVED:
+            _UNSAVED.append(path)
+            print(f"(your predictions are kept in this session only: {path} cannot be written, "
+                  f"{error.strerror or error})")
+
+
+def class_predictions(paths):
+    """The first predictions of a class, from the students' predictions files.
+
+    Returns a dict: question name -> {"first": [one per student], "measured": [...]}. Files that are
+    not predictions files are skipped with a word.
+    """
+    found = {}
+    for path in paths:
+        try:
+            kept = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            print(f"skipped {path}: not readable as a predictions file ({error})")
+            continue
+        if not isinstance(kept, dict) or kept.get("format") != PREDICTIONS_FORMAT:
+            print(f"skipped {path}: not a heatex predictions file")
+            continue
+        for name, record in kept.get("predictions", {}).items():
+            entry = found.setdefault(name, {"first": [], "measured": []})
+            entry["first"].append(record.get("first"))
+            if record.get("measured") is not None:
+                entry["measured"].append(record["measured"])
+    return found

@@ -72,7 +72,9 @@ def launch_source(repository=None, branch=None):
 def launch_cell():
     cell = nbformat.v4.new_code_cell(launch_source())
     cell.id = LAUNCH_ID
-    cell.metadata = {"tags": [SETUP_TAG]}
+    # Its source starts collapsed, as Neuromatch hides its helpers: a student's first code is the
+    # notebook's own, not platform plumbing (a click shows it).
+    cell.metadata = {"tags": [SETUP_TAG], "jupyter": {"source_hidden": True}}
     return cell
 
 

@@ -33,12 +33,18 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import launch_cell  # noqa: E402  (the launch cell and badge row every notebook starts with)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-MASTERS = [ROOT / "notebooks" / "07_exercises.ipynb"]
 STUDENT_DIR = ROOT / "notebooks" / "student"
-
 SOLUTION, TEACHER_ONLY = "solution", "teacher-only"
 BLANK_ANSWER = "**Your answer.** *Double-click here and write it.*"
 SOLUTION_SUFFIX = "-solution"
+
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def masters():
+    """Every master notebook with exercises (a cell tagged ``solution``): each gets a student copy."""
+    return [path for path in sorted(NOTEBOOKS.glob("*.ipynb"))
+            if any(SOLUTION in c.metadata.get("tags", []) for c in nbformat.read(path, as_version=4).cells)]
 
 
 def collapsed(summary, body):
@@ -124,8 +130,9 @@ def student_notebook(master):
     if not any(SOLUTION in c.metadata.get("tags", []) for c in nb.cells):
         raise SolutionCellError(f"{master} has no cell tagged '{SOLUTION}': is it an exercise master?")
     note = nbformat.v4.new_markdown_cell(
-        "> **Your copy of the exercises.** Fill in each cell marked *Your answer*, run it, then run the "
-        "check below it. Hints and solutions open with a click: try first.")
+        "> **Your copy.** Fill in each cell marked *Your answer*, run it, then run the check below it; "
+        "write each prediction before you run its measurement. Hints and solutions open with a click: "
+        "try first.")
     note.id = NOTE_ID
     # Under the title: the first markdown cell that is not the launch cell's badge row.
     title = next((i for i, c in enumerate(cells)
@@ -148,7 +155,7 @@ def main(argv=None):
                         help="do not write; exit 1 if a student notebook is missing or differs")
     args = parser.parse_args(argv)
     stale = []
-    for master in MASTERS:
+    for master in masters():
         target = student_path(master)
         text = student_text(master)
         if args.check:
