@@ -107,7 +107,8 @@ def student_notebook(master):
         if TEACHER_ONLY in tags:
             continue
         cell = copy.deepcopy(cell)
-        cell.metadata = {"tags": cell.metadata["tags"]} if "tags" in cell.metadata else {}
+        # tags say what a cell is; "jupyter" keeps a hidden source hidden (the launch cell, the checks)
+        cell.metadata = {key: cell.metadata[key] for key in ("jupyter", "tags") if key in cell.metadata}
         solution = None
         if cell.get("id") == launch_cell.BADGES_ID:       # the student's badges and way open the student copy
             cell.source = launch_cell.badge_cell(student_path(master).relative_to(ROOT), nb).source

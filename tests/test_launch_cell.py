@@ -76,7 +76,7 @@ def test_the_cell_says_what_it_is_and_is_short():
     first_line = source.splitlines()[0]
     assert first_line.startswith("# Setup for JupyterLite, Colab and Kaggle") and "nothing" in first_line
     assert len(source.splitlines()) <= 12 and max(map(len, source.splitlines())) <= 100
-    assert launch.launch_cell().metadata == {"tags": ["setup"]}
+    assert launch.launch_cell().metadata == {"tags": ["setup"], "jupyter": {"source_hidden": True}}
     # No comment on a %pip line: pip would read it as arguments.
     assert all("#" not in line for line in source.splitlines() if line.strip().startswith("%pip"))
     assert links.pip_source() in source, "Colab installs from the repository links.py names"
