@@ -2,6 +2,7 @@
 
     python scripts/time_notebooks.py            # every notebook under notebooks/ (not the student copy)
     python scripts/time_notebooks.py --runs 1   # quicker, one run each
+    python scripts/time_notebooks.py --print notebooks/05_searching_for_a_local_rule.ipynb   # time, write nothing
 
 Each run starts a fresh kernel on this Python and runs every cell top to bottom, as Restart & Run
 All does; the time includes the kernel's start. The figure kept is the median of the runs. The
@@ -68,7 +69,16 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=3, help="runs per notebook; the median is kept (default 3)")
     parser.add_argument("--readme-only", action="store_true",
                         help="measure nothing: write the run times of docs/run_times.json into README.md")
+    parser.add_argument("--print", nargs="+", metavar="NOTEBOOK", dest="only",
+                        help="time these notebooks and print the times; write nothing")
     args = parser.parse_args(argv)
+    if args.only:
+        for path in args.only:
+            runs = [run_once(pathlib.Path(path).resolve()) for _ in range(args.runs)]
+            load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+            print(f"{pathlib.Path(path).name:40s} median {statistics.median(runs):5.1f} s   runs "
+                  f"{[round(r, 1) for r in runs]}   load average {load:.1f}", flush=True)
+        return 0
     if args.readme_only:
         update_readme()
         return 0
