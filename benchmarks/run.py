@@ -47,7 +47,8 @@ warnings.filterwarnings("ignore", category=hc.WeightGrowthWarning)
 
 DEPTH, WIDTH, EPOCHS = 10, 2, 200
 SEED = 0
-TARGETS = {"one": 5.0, "many": 100.0, "difference_exchange_many": 50.0}
+# The difference exchange has no speed target: see benchmarks/README.md, "What is not a target".
+TARGETS = {"one": 5.0, "many": 100.0}
 # The difference exchange runs at the shape its defaults (hc.RULE_DEFAULTS) were chosen for;
 # the other rules at the blog's 10 sections of width 2.
 SHAPES = {"difference_exchange": (2, 4)}
@@ -242,7 +243,7 @@ def main(argv=None):
           f"{settings['many']},\n   against a plain one-network reference (dtp_reference), same shuffles and jiggles")
     one_network("difference_exchange", dict(settings, epochs=settings["rule_epochs"]), results,
                 tolerance=DIFFERENCE_EXCHANGE_TOLERANCE)
-    networks_at_once("difference_exchange", settings, results, TARGETS["difference_exchange_many"])
+    networks_at_once("difference_exchange", settings, results)
 
     print("\n4. Scrubber step and GIF export (benchmarks/viz_bench.py)")
     viz(settings["viz"], results)
