@@ -23,6 +23,8 @@ code with exact equality; ``benchmarks/run.py`` measures the speed (README,
 the rule and the function that finds partners.
 """
 
+import sys
+
 import numpy as np
 
 __all__ = ["layered_copy", "layer_first", "chunks", "measure_chunk", "FlowBuffers", "StepBuffers", "Engine",
@@ -238,6 +240,10 @@ def progress_bar(epochs, description):
     """
     from tqdm.auto import tqdm
     from tqdm.notebook import tqdm as notebook_tqdm
+    if sys.platform == "emscripten":
+        # JupyterLite's kernel is not the IPKernelApp that tqdm.auto looks for, so it would print a
+        # text bar to stderr (pink); its widgets work, so it gets the widget bar.
+        tqdm = notebook_tqdm
     if not issubclass(tqdm, notebook_tqdm):
         return tqdm(total=epochs, desc=description, unit="epoch")
     from IPython.display import display

@@ -272,12 +272,20 @@ def _pipes_panel(ax, depth, alignment, mismatch):
 
 
 class _WidgetView:
-    """Shown in a notebook as its ``widget``, with its ``repr`` as the text for pages that cannot show widgets."""
+    """Shown in a notebook as its ``widget``, with its ``repr`` as the text for pages that cannot show widgets.
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
+    ipywidgets 8 gives a widget's view as a bundle, to which the text is added; ipywidgets 7 (Colab and
+    other hosted runtimes ship it) has no bundle, and its widgets display themselves.
+    """
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        if not hasattr(self.widget, "_repr_mimebundle_"):      # ipywidgets 7
+            display(self.widget)
+            return
+        bundle = self.widget._repr_mimebundle_()
         bundle["text/plain"] = repr(self)
-        return bundle
+        display(bundle, raw=True)
 
 
 class Scrubber(_WidgetView):

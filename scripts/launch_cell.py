@@ -57,16 +57,19 @@ LAUNCH_SOURCE = '''\
 import os, sys
 if sys.platform == "emscripten":  # JupyterLite: heatex and the packages it needs
     %pip install -q heatex
-    import tqdm; tqdm.tqdm.monitor_interval = 0  # no monitor thread in a browser
 elif "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:
     # heatex alone: the runtime keeps its own numpy, Jupyter and widgets
     %pip install -q --no-deps {pip_source}
-    if "google.colab" in sys.modules:  # widgets on Colab need its widget manager
-        sys.modules["google.colab"].output.enable_custom_widget_manager()'''
+try:  # one line on what was set up, or what failed and what to do
+    import heatex_launch; heatex_launch.ready("{reading_site}")
+except ImportError:
+    print("heatex could not be installed here: check the network, or read the notebooks on",
+          "{reading_site}")'''
 
 
 def launch_source(repository=None, branch=None):
-    return LAUNCH_SOURCE.format(pip_source=links.pip_source(repository, branch))
+    return LAUNCH_SOURCE.format(pip_source=links.pip_source(repository, branch),
+                                reading_site=links.pages_url(repository))
 
 
 def launch_cell():

@@ -133,26 +133,53 @@ def test_locally_and_on_binder_it_does_nothing(monkeypatch):
     assert tqdm.tqdm.monitor_interval == interval
 
 
-def test_under_pyodide_it_installs_heatex_and_stops_the_tqdm_monitor(monkeypatch):
+def test_under_pyodide_it_installs_heatex_says_so_in_one_line_and_stops_the_tqdm_monitor(monkeypatch):
     import tqdm
     magics, printed, enabled = run_cell(monkeypatch, platform="emscripten")
     # heatex's wheel is served by the JupyterLite site; its dependencies are numpy, matplotlib,
     # tqdm and ipywidgets (tests/test_packaging.py), which Pyodide loads with it.
     assert magics == [("pip", "install -q heatex")]
     assert tqdm.tqdm.monitor_interval == 0
-    assert (printed, enabled) == ("", False)
+    assert printed.startswith("heatex is ready in JupyterLite: numpy ") and printed.count("\n") == 1, printed
+    assert not enabled
 
 
-def test_on_colab_it_installs_heatex_alone_and_enables_widgets(monkeypatch):
+def test_in_the_browser_a_package_that_did_not_arrive_is_named_with_what_to_do(monkeypatch):
+    import heatex_launch
+    real = heatex_launch.importlib.import_module
+
+    def offline(name, *args):
+        if name in ("numpy", "matplotlib"):
+            raise ModuleNotFoundError(f"No module named '{name}'")
+        return real(name, *args)
+
+    monkeypatch.setattr(heatex_launch.importlib, "import_module", offline)
+    magics, printed, _ = run_cell(monkeypatch, platform="emscripten")
+    assert "numpy (the arrays), matplotlib (the figures) could not be loaded in JupyterLite" in printed
+    assert "check the network" in printed and links.pages_url() in printed and printed.count("\n") == 1
+
+
+def test_an_install_that_failed_says_so_and_where_to_read_instead(monkeypatch):
+    monkeypatch.setitem(sys.modules, "heatex_launch", None)      # import heatex_launch raises ImportError
+    magics, printed, _ = run_cell(monkeypatch, colab=True)
+    assert printed.startswith("heatex could not be installed here: check the network")
+    assert links.pages_url() in printed
+
+
+def test_on_colab_it_installs_heatex_alone_and_enables_widgets_8_only(monkeypatch):
+    import ipywidgets
     magics, printed, enabled = run_cell(monkeypatch, colab=True)
     assert magics == [("pip", f"install -q --no-deps {links.pip_source()}")]
-    assert enabled and printed == ""
+    assert enabled and printed.startswith("heatex is ready in Colab: ")
+    monkeypatch.setattr(ipywidgets, "__version__", "7.7.1")      # Colab's own ipywidgets 7 shows widgets itself
+    _, printed, enabled = run_cell(monkeypatch, colab=True)
+    assert not enabled and "ipywidgets 7.7.1" in printed
 
 
 def test_on_kaggle_it_installs_heatex_alone(monkeypatch):
     magics, printed, enabled = run_cell(monkeypatch, kaggle=True)
     assert magics == [("pip", f"install -q --no-deps {links.pip_source()}")]
-    assert not enabled and printed == ""
+    assert not enabled and printed.startswith("heatex is ready in Kaggle: ")
 
 
 # --- inserting and refreshing ------------------------------------------------------------------

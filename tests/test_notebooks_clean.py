@@ -44,9 +44,10 @@ def source(cell):
 
 
 def python_of(text):
-    """The cell as Python: IPython magics and shell lines blanked out (they are checked apart)."""
-    return "\n".join("" if re.match(r"^\s*[!%]", line) or SHELL_LINE.search(line) else line
-                     for line in text.splitlines())
+    """The cell as Python: IPython magics and shell lines made into ``pass`` (they are checked apart),
+    so that a block holding only a magic stays a block."""
+    return "\n".join(re.match(r"^\s*", line).group() + "pass" if re.match(r"^\s*[!%]", line) or SHELL_LINE.search(line)
+                     else line for line in text.splitlines())
 
 
 # --- the checks, each returning a list of problems (empty: clean) ----------------------------
