@@ -12,10 +12,9 @@ import tempfile
 
 
 @contextlib.contextmanager
-def kernel():
-    """A jupyter_client KernelManager for this Python, for NotebookClient(nb, km=...); shut down on exit.
-
-    (nbclient leaves a kernel manager it was given running.)"""
+def kernel(python=None):
+    """A jupyter_client KernelManager for this Python (or the interpreter ``python``), for
+    NotebookClient(nb, km=...); shut down on exit. (nbclient leaves a kernel manager it was given running.)"""
     from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 
@@ -23,7 +22,7 @@ def kernel():
         spec = pathlib.Path(kernels) / "this-python"
         spec.mkdir()
         (spec / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "argv": [str(python or sys.executable), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "this Python", "language": "python"}))
         km = KernelManager(kernel_name="this-python", kernel_spec_manager=KernelSpecManager(kernel_dirs=[kernels]))
         try:
