@@ -33,10 +33,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
 
 from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import npm_package  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -84,19 +86,7 @@ def wheel_named(folder, name, version):
 
 def npm_pyodide():
     """The npm package pyodide@PYODIDE_VERSION, unpacked in the cache; returns its folder."""
-    folder = CACHE / f"pyodide-{PYODIDE_VERSION}-npm" / "package"
-    if (folder / "pyodide-lock.json").exists():
-        return folder
-    tgz = CACHE / f"pyodide-{PYODIDE_VERSION}.tgz"
-    if not tgz.exists():
-        env = dict(os.environ, npm_config_cache=str(CACHE / "npm"), npm_config_logs_dir=str(CACHE / "npm" / "_logs"),
-                   npm_config_update_notifier="false", npm_config_fund="false", npm_config_loglevel="error")
-        run("npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", CACHE, env=env,
-            stdout=subprocess.DEVNULL)
-    shutil.rmtree(folder.parent, ignore_errors=True)
-    with tarfile.open(tgz) as archive:
-        archive.extractall(folder.parent, filter="data")
-    return folder
+    return npm_package.fetch("pyodide", PYODIDE_VERSION, CACHE, marker="pyodide-lock.json")
 
 
 def closure(packages, names):
