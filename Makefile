@@ -55,7 +55,8 @@ $(EXTRA)%: pyproject.toml | venv
 lab: venv
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
 
-# The reading site, from the notebooks' saved outputs (Jupyter Book 1): _build/site/index.html
+# The reading site, from the notebooks' saved outputs (Jupyter Book 1): _build/site/index.html.
+# Needs npm once: the site serves MathJax itself, fetched from npm into _build/cache.
 site: $(EXTRA)site
 	$(BIN)/python scripts/build_site.py
 

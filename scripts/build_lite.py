@@ -19,6 +19,12 @@ What the site holds (jupyterlite-core and jupyterlite-pyodide-kernel, the `lite`
   carries Pyodide's compiled wheels. So the kernel starts with no network at all, and the numpy
   cells need the package host.
 
+The notebooks' links lead somewhere in the site: a relative link to a file the site does not
+carry (the course line's "all notebooks" and "teacher's guide", a study's script) is rewritten in
+the site's copy to where it exists, the reading site's page (README.md#x -> <pages>/README.html#x)
+or, for a file that has no page there, the file on GitHub; both addresses come from
+scripts/links.py. Links between the notebooks stay relative.
+
 No sourcemaps. npm's and pip's downloads are cached in _build/cache: a second build asks nothing
 of the registries. Nothing is written outside _build/ (npm's cache and logs and Jupyter's user
 folders are pointed there).
@@ -33,10 +39,14 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
 
 from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import build_site  # noqa: E402  (the reading site's pages)
+import links  # noqa: E402  (where the reading site and the repository are)
+import npm_package  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -84,19 +94,7 @@ def wheel_named(folder, name, version):
 
 def npm_pyodide():
     """The npm package pyodide@PYODIDE_VERSION, unpacked in the cache; returns its folder."""
-    folder = CACHE / f"pyodide-{PYODIDE_VERSION}-npm" / "package"
-    if (folder / "pyodide-lock.json").exists():
-        return folder
-    tgz = CACHE / f"pyodide-{PYODIDE_VERSION}.tgz"
-    if not tgz.exists():
-        env = dict(os.environ, npm_config_cache=str(CACHE / "npm"), npm_config_logs_dir=str(CACHE / "npm" / "_logs"),
-                   npm_config_update_notifier="false", npm_config_fund="false", npm_config_loglevel="error")
-        run("npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", CACHE, env=env,
-            stdout=subprocess.DEVNULL)
-    shutil.rmtree(folder.parent, ignore_errors=True)
-    with tarfile.open(tgz) as archive:
-        archive.extractall(folder.parent, filter="data")
-    return folder
+    return npm_package.fetch("pyodide", PYODIDE_VERSION, CACHE, marker="pyodide-lock.json")
 
 
 def closure(packages, names):
@@ -159,14 +157,45 @@ def site_wheels():
     return wheels + [wheel_named(folder, n, v) for n, v in versions.items()]
 
 
+# A relative link's target in a notebook's Markdown: [text](target) or href="target".
+RELATIVE_LINK = re.compile(r"(?P<lead>\]\(|href=\")(?P<target>(?![a-z][a-z0-9+.-]*:|#|/)[^)\s\"]+)")
+
+
+def lite_target(target, notebook):
+    """Where a relative link of the notebook (its path in the repository) leads in JupyterLite:
+    itself if the site carries the file, else the reading site's page, else the file on GitHub."""
+    path, _, anchor = target.partition("#")
+    file = pathlib.PurePosixPath(os.path.normpath((notebook.parent / path).as_posix()))
+    if file.parts[:1] == ("notebooks",) and (ROOT / file).is_file():
+        return target
+    if file.suffix in (".md", ".ipynb") and file.with_suffix("").as_posix() in build_site.pages():
+        return f"{links.pages_url()}{file.with_suffix('.html').as_posix()}" + (f"#{anchor}" if anchor else "")
+    if (ROOT / file).is_file() and file.parts[0] != "..":
+        return links.file_url(file.as_posix()) + (f"#{anchor}" if anchor else "")
+    raise SystemExit(f"{notebook}: the link {target!r} leads to {file}, which is not in the repository")
+
+
+def with_lite_links(nb, notebook):
+    """The notebook (JSON) with every relative link of its Markdown cells rewritten by lite_target."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"])
+            new = RELATIVE_LINK.sub(lambda m: m["lead"] + lite_target(m["target"], notebook), source)
+            if new != source:
+                cell["source"] = new.splitlines(keepends=True)
+    return nb
+
+
 def stage_contents(target):
     shutil.rmtree(target, ignore_errors=True)
     notebooks = ROOT / "notebooks"
     for path in sorted(notebooks.rglob("*.ipynb")):
         if {"exports", ".ipynb_checkpoints"} & set(path.relative_to(notebooks).parts):
             continue
-        (target / path.relative_to(notebooks)).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target / path.relative_to(notebooks))
+        staged = target / path.relative_to(notebooks)
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        nb = with_lite_links(json.loads(path.read_text(encoding="utf-8")), path.relative_to(ROOT))
+        staged.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def build():

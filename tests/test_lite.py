@@ -14,7 +14,11 @@ What can be checked without a network, as on this machine and in CI:
   the build wrote into pyodide-lock.json;
 - widgets work: an IntSlider linked to a Play button (jslink) moves from the keyboard and plays,
   and the kernel's observe callback sees the values;
-- the edits are saved in the browser's storage: after a reload the notebook still holds them.
+- the edits are saved in the browser's storage: after a reload the notebook still holds them;
+- every link of the notebooks' Markdown leads somewhere: to a notebook the site carries, or,
+  for what it does not carry (the course line's "all notebooks" and "teacher's guide", a study's
+  script), to the reading site's page (which the reading site's build has, anchor included) or
+  the file on GitHub, at the addresses scripts/links.py names.
 
 With HEATEX_LITE_URL set (the Pages workflow sets it after deploying, where the network is),
 a smoke test opens notebook 01 on that site, runs every cell and checks for errors and figures.
@@ -33,6 +37,8 @@ import urllib.parse
 
 import pytest
 
+import build_site   # scripts/ is on pytest's pythonpath
+import links
 from browser_support import (NOTEBOOK_PANEL, PAUSE_BUTTON, PLAY_BUTTON, ROOT, chromium, error_outputs,
                              is_local, require_build, run_all, shot, static_server, wait_for_kernel)
 
@@ -160,6 +166,11 @@ def test_kernel_starts_from_the_runtime_the_site_serves_and_widgets_work(offline
         raise
     ready = time.monotonic() - started
     shot(page, "lite-01-kernel-idle")
+    # The course line's links lead out of JupyterLite to the reading site, which has those pages.
+    for text, href in [("all notebooks", f"{links.pages_url()}README.html#the-notebooks"),
+                       ("teacher's guide", f"{links.pages_url()}docs/teaching.html")]:
+        anchor = page.locator(f"{NOTEBOOK_PANEL} .jp-RenderedMarkdown a", has_text=text).first
+        assert anchor.get_attribute("href") == href, f"the course line's {text!r} link"
     status = " ".join(t.inner_text() for t in page.query_selector_all(".jp-StatusBar-TextItem"))
     assert "Python (Pyodide) | Idle" in status, status
 
@@ -257,3 +268,51 @@ def test_deployed_site_runs_notebook_01():
         figure = page.locator(f"{NOTEBOOK_PANEL} .jp-RenderedImage img").first
         figure.scroll_into_view_if_needed()
         assert figure.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+
+
+MARKDOWN_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)|href=\"(?P<href>[^\"]+)\"")
+
+
+def test_every_link_of_the_notebooks_leads_somewhere():
+    require_build(LITE / "index.html", "make lite")
+    files = LITE / "files"
+    notebooks = sorted(files.rglob("*.ipynb"))
+    assert len(notebooks) >= 5, notebooks
+    reading_site, on_github = links.pages_url(), links.file_url("")
+    pages = set(build_site.pages())
+    found = {"in the site": 0, "JupyterLite badge": 0, "reading site": 0, "GitHub": 0, "elsewhere": 0}
+    lite = f"{reading_site}{links.LITE_DIR}/lab/index.html?path="
+    for path in notebooks:
+        name = path.relative_to(files)
+        to_reading_site = 0
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            for match in MARKDOWN_LINK.finditer("".join(cell["source"])):
+                target = match["target"] or match["href"]
+                if target.startswith(lite):   # the badge that opens this notebook in JupyterLite
+                    opened = urllib.parse.unquote(target[len(lite):])
+                    assert (files / opened).is_file(), f"{name}: {target} opens no notebook of the site"
+                    found["JupyterLite badge"] += 1
+                elif target.startswith(reading_site):
+                    page, _, anchor = target[len(reading_site):].partition("#")
+                    assert page.endswith(".html") and page[:-5] in pages, f"{name}: {target} is no page"
+                    built = build_site.OUTPUT / page
+                    if built.is_file() and anchor:
+                        assert f'id="{anchor}"' in built.read_text(), f"{name}: {target}: no such section"
+                    found["reading site"] += 1
+                    to_reading_site += 1
+                elif target.startswith(on_github):
+                    file = urllib.parse.unquote(target[len(on_github):].partition("#")[0])
+                    assert (ROOT / file).is_file(), f"{name}: {target}: not a file of the repository"
+                    found["GitHub"] += 1
+                elif re.match(r"[a-z][a-z0-9+.-]*:|#", target):
+                    found["elsewhere"] += 1
+                else:
+                    resolved = (path.parent / urllib.parse.unquote(target.partition("#")[0])).resolve()
+                    assert resolved.is_file() and resolved.is_relative_to(files.resolve()), \
+                        f"{name}: the link {target} leads nowhere in the JupyterLite site"
+                    found["in the site"] += 1
+        # The course line, at the top and at the foot: "all notebooks" and "teacher's guide".
+        assert to_reading_site >= 4, f"{name}: its course line does not lead to the reading site"
+    print(f"\nlinks of the JupyterLite notebooks: {found}")

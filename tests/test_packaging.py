@@ -13,6 +13,11 @@ import tomllib
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DESIGN = {"numpy", "matplotlib", "jupyter", "tqdm", "ipywidgets", "nbval"}
 LIBRARY = {"numpy", "matplotlib", "tqdm", "ipywidgets"}
+# conda-forge's name of a package where it is not PyPI's: environment.yml uses these.
+# `matplotlib` on conda-forge is matplotlib-base plus the Qt toolkit (pyqt, qt6-main, ...), which
+# a notebook in a browser never uses; `matplotlib-base` is what pip's matplotlib installs.
+CONDA_NAMES = {"matplotlib": "matplotlib-base"}
+PYPI_NAMES = {conda: pypi for pypi, conda in CONDA_NAMES.items()}
 
 
 def project():
@@ -74,6 +79,14 @@ def normalise(spec):
     return re.sub(r"\s+", "", spec).lower().replace("_", "-")
 
 
+def as_pypi(spec):
+    """A conda spec of environment.yml with PyPI's name for its package (matplotlib-base>=3.8 ->
+    matplotlib>=3.8), normalised, so that it compares with pyproject.toml's."""
+    spec = normalise(spec)
+    name = name_of(spec)
+    return PYPI_NAMES.get(name, name) + spec[len(name):]
+
+
 def test_the_library_needs_only_what_it_imports():
     assert {name_of(s) for s in project()["dependencies"]} == LIBRARY
 
@@ -93,10 +106,21 @@ def test_environment_lists_what_a_student_needs_as_pyproject_does():
     # environment.yml mirrors pyproject.toml's dependencies and its `lab` extra, exactly: Binder
     # gets JupyterLab and the library's needs, and no test tool.
     conda, pip = environment_lines()
-    packages = {normalise(s) for s in conda + pip if not re.match(r"^(python|pip)\b|^-e ", s)}
+    packages = {as_pypi(s) for s in conda if not re.match(r"^(python|pip)\b", s)}
+    packages |= {normalise(s) for s in pip if not s.startswith("-e ")}
     assert packages == {normalise(s) for s in pyproject_requirements("lab")}
     assert not {name_of(s) for s in conda + pip} & {name_of(s) for s in extra("test")} - {
         name_of(s) for s in pyproject_requirements("lab")}, "no test tool on Binder"
+
+
+def test_environment_uses_conda_forges_names_for_what_a_student_needs():
+    # matplotlib-base, not matplotlib: conda-forge's matplotlib would put Qt into Binder's image.
+    conda, _ = environment_lines()
+    names = {name_of(s) for s in conda}
+    for pypi, conda_name in CONDA_NAMES.items():
+        if pypi in {name_of(s) for s in pyproject_requirements("lab")}:
+            assert conda_name in names and pypi not in names, (
+                f"environment.yml should list {conda_name} (conda-forge's name), not {pypi}: {conda}")
 
 
 def test_environment_pins_python_and_leaves_the_core_to_postbuild():

@@ -43,10 +43,11 @@ def makefile_recipe(target):
     return match["prereqs"].split(), match["recipe"]
 
 
-def test_the_workflow_is_valid_and_runs_on_main():
+def test_the_workflow_is_valid_and_publishes_from_the_branch_the_links_name():
     data = workflow()
     assert set(data) >= {"name", "on", "jobs", "permissions"}
-    assert data["on"]["push"]["branches"] == ["main"] and "workflow_dispatch" in data["on"]
+    # scripts/links.py --branch keeps it in step (tests/test_links.py tries other branches).
+    assert data["on"]["push"]["branches"] == [links.BRANCH] and "workflow_dispatch" in data["on"]
     assert set(data["jobs"]) == {"build", "deploy", "smoke"}
     for name, job in data["jobs"].items():
         assert job["runs-on"] == "ubuntu-latest" and job.get("timeout-minutes", 0) <= 30, name
