@@ -35,6 +35,12 @@ def ready(reading_site=None):
     where = runtime()
     if where is None:        # your own Jupyter or Binder: everything is installed, nothing to say
         return True
+    if sys.platform == "emscripten":
+        try:
+            import tqdm
+            tqdm.tqdm.monitor_interval = 0     # its monitor thread cannot start in a browser
+        except ImportError:
+            pass                               # said below
     missing = []
     for name in NEEDED:
         try:
@@ -66,9 +72,6 @@ def ready(reading_site=None):
 
 def quiet_first_use():
     """What a first use would print to stderr (pink in a notebook): matplotlib's note that it builds its
-    font cache, done here once and quietly; and, in a browser, tqdm's monitor thread, which cannot start."""
+    font cache, done here once and quietly."""
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     import matplotlib.font_manager  # noqa: F401  (builds the font cache the first time)
-    if sys.platform == "emscripten":
-        import tqdm
-        tqdm.tqdm.monitor_interval = 0

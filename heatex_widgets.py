@@ -32,9 +32,11 @@ import heatex_viz as hv
 __all__ = ["SnapshotView", "Scrubber", "snapshot_frames", "animation", "write_movie", "export_gif", "export_mp4",
            "can_export_mp4", "repo_relative", "SignalDemo", "GifWriter", "EXPORTS"]
 
-# Where the notebooks write files: inside the repo, in a folder git ignores.
+# Where a notebook writes its films: a folder beside it ("exports", which git ignores), since a
+# kernel starts in its notebook's folder -- in JupyterLab and Binder (notebooks/exports), in
+# JupyterLite, on Colab and on Kaggle alike, where heatex itself is installed far from the notebook.
 ROOT = pathlib.Path(__file__).resolve().parent
-EXPORTS = ROOT / "notebooks" / "exports"
+EXPORTS = pathlib.Path.cwd() / "exports"
 # Past this a side of a figure, at its dpi, makes a picture of gigabytes: refused with what to change.
 MAX_PIXELS = 8000
 

@@ -203,6 +203,10 @@ def test_kernel_starts_from_the_runtime_the_site_serves_and_widgets_work(offline
     # ...for numpy, matplotlib and what they need, and nothing else.
     assert {"numpy", "matplotlib"} <= fetched <= lock_closure(["numpy", "matplotlib"]), fetched
     assert error_outputs(page) == [], "the launch cell failed"
+    # ...and says so in plain words, with what to do, instead of leaving Run All to stop two cells on.
+    said = launch.locator(".jp-OutputArea").inner_text()
+    assert "numpy (the arrays), matplotlib (the figures) could not be loaded in JupyterLite" in said, said
+    assert "check the network" in said and links.pages_url() in said, said
     # What it did: heatex and the pure-Python packages from the site, tqdm's monitor off; numpy
     # is not there, since the package host could not be reached.
     index = add_cell_below(page, LAUNCH_INDEX, CHECK_CELL)

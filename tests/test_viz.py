@@ -331,7 +331,17 @@ def test_jshtml_animation_holds_the_chosen_frames(run, data):
 
 
 def test_repo_relative_paths():
-    assert hv.repo_relative(hv.EXPORTS / "x.gif") == "notebooks/exports/x.gif"
+    import heatex_widgets
+    assert hv.repo_relative(heatex_widgets.ROOT / "notebooks" / "exports" / "x.gif") == "notebooks/exports/x.gif"
+
+
+def test_films_land_beside_the_notebook_whatever_the_install(tmp_path):
+    # A kernel starts in its notebook's folder: the films go to exports/ there, not next to heatex.
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", "import heatex_viz as hv; print(hv.EXPORTS)"], cwd=tmp_path,
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == str(tmp_path / "exports")
 
 
 def test_largest_section_names_it_by_drawn_position():
