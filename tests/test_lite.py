@@ -186,6 +186,10 @@ def test_kernel_starts_from_the_runtime_the_site_serves_and_widgets_work(offline
 
     # The launch cell: the notebook's first code cell, under its badges and its title, as saved.
     launch = cell(page, LAUNCH_INDEX)
+    # Its source starts hidden (platform plumbing is not the first code a student reads); a click shows it.
+    placeholder = launch.locator(".jp-InputPlaceholder")
+    assert placeholder.count() == 1 and launch.locator(".cm-content").count() == 0, "the launch cell's source shows"
+    placeholder.click()
     assert launch.locator(".cm-content").inner_text().startswith("# Setup for JupyterLite"), \
         "notebook 01's first code cell is not the launch cell"
     before = len(requests)
