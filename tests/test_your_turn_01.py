@@ -4,12 +4,10 @@ The student copy runs untouched with each check saying "not attempted yet"; fed 
 student makes, each check says "not right yet", names the mistake and prints no piece of the answer.
 """
 import pathlib
-import re
 
-import nbformat
 import pytest
 
-from student_run import errors, printed, run_student_copy, said_by
+from your_turn_support import errors, master_problems, printed, run_student_copy, wrong_answer_problems
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MASTER = ROOT / "notebooks" / "01_building_pipes.ipynb"
@@ -53,28 +51,14 @@ def student(tmp_path_factory):
 
 
 def test_the_master_has_two_exercises_early_and_its_saved_checks_say_right():
-    nb = nbformat.read(MASTER, as_version=4)
-    headings = [c.source for c in nb.cells if c.cell_type == "markdown" and "Your turn 1." in c.source]
-    assert [re.search(r"Your turn (1\.\d)", h).group(1) for h in headings] == ["1.1", "1.2"]
-    words = 0
-    for cell in nb.cells:        # the first exercise within the first 1,000 words: a student's code in 15 minutes
-        if cell.cell_type == "markdown":
-            if "Your turn 1.1" in cell.source:
-                break
-            words += len(re.sub(r"<[^>]+>|\]\([^)]*\)", " ", cell.source).split())
-    assert words < 1000, words
-    said = "".join(printed(c) for c in nb.cells if c.cell_type == "code")
-    assert "Your turn 1.1: right!" in said and "Your turn 1.2: right!" in said
-    for cell in nb.cells:        # every check cell: hidden, says what it is, ends with hl.check
-        if cell.cell_type == "code" and "hl.check(" in cell.source:
-            assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
-            assert cell.source.startswith("# The check of Your turn 1.")
+    problems = master_problems(MASTER, ["1.1", "1.2"])
+    assert not problems, problems
 
 
 def test_the_untouched_student_copy_says_not_attempted_yet(student):
     cells, _ = student
-    assert not [e for c in cells for e in errors(c)]
-    said = "".join(printed(c) for c in cells if c.cell_type == "code")
+    assert not errors(cells), errors(cells)
+    said = printed(cells)
     for name in WRONG:
         assert f"Your turn {name}: not attempted yet" in said
     assert "right!" not in said
@@ -83,10 +67,5 @@ def test_the_untouched_student_copy_says_not_attempted_yet(student):
 @pytest.mark.parametrize("k", range(len(CASES)), ids=[f"{n}-{w[:24]}" for n, _, w, _ in CASES])
 def test_a_wrong_answer_is_named_and_the_answer_kept(student, k):
     name, _, words, secrets = CASES[k]
-    cell = student[1][k]
-    assert not errors(cell), errors(cell)
-    said = said_by(cell, name)
-    assert said.startswith(f"Your turn {name}: not right yet."), said
-    assert words in said, said
-    for secret in secrets:
-        assert secret not in said, f"the check prints {secret!r}"
+    problems = wrong_answer_problems(student[1][k], name, words, secrets)
+    assert not problems, problems

@@ -6,12 +6,11 @@ waiting for a prediction; fed the mistakes a student makes, each check says "not
 the mistake and prints no piece of the answer.
 """
 import pathlib
-import re
 
 import nbformat
 import pytest
 
-from student_run import errors, printed, run_student_copy, said_by, source_of
+from your_turn_support import errors, master_problems, printed, run_student_copy, source_of, wrong_answer_problems
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MASTER = ROOT / "notebooks" / "02_heat_exchange_training.ipynb"
@@ -75,30 +74,15 @@ def student(tmp_path_factory):
 
 
 def test_the_master_has_its_exercises_early_and_its_saved_checks_say_right():
-    nb = nbformat.read(MASTER, as_version=4)
-    headings = [c.source for c in nb.cells if c.cell_type == "markdown" and "Your turn 2." in c.source]
-    assert [re.search(r"Your turn (2\.\d)", h).group(1) for h in headings] == ["2.1", "2.2", "2.3"]
-    words = 0
-    for cell in nb.cells:        # the first exercise within the first 1,000 words: a student's code in 15 minutes
-        if cell.cell_type == "markdown":
-            if "Your turn 2.1" in cell.source:
-                break
-            words += len(re.sub(r"<[^>]+>|\]\([^)]*\)", " ", cell.source).split())
-    assert words < 1000, words
-    said = "".join(printed(c) for c in nb.cells if c.cell_type == "code")
-    for name in WRONG:
-        assert f"Your turn {name}: right!" in said
-    assert "you predicted" in said and "not right yet" not in said
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "hl.check(" in cell.source:
-            assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
-            assert cell.source.startswith("# The check of Your turn 2.")
+    problems = master_problems(MASTER, ["2.1", "2.2", "2.3"])
+    assert not problems, problems
+    assert "you predicted" in printed(nbformat.read(MASTER, as_version=4).cells)
 
 
 def test_the_untouched_student_copy_says_not_attempted_yet_and_measures_nothing(student):
     cells, _ = student
-    assert not [e for c in cells for e in errors(c)]
-    said = "".join(printed(c) for c in cells if c.cell_type == "code")
+    assert not errors(cells), errors(cells)
+    said = printed(cells)
     for name in WRONG:
         assert f"Your turn {name}: not attempted yet" in said
     assert "right!" not in said and "you predicted" not in said and "travel at step" not in said
@@ -108,19 +92,12 @@ def test_the_untouched_student_copy_says_not_attempted_yet_and_measures_nothing(
 @pytest.mark.parametrize("k", range(len(CASES)), ids=[f"{n}-{w[:24]}" for n, _, w, _ in CASES])
 def test_a_wrong_answer_is_named_and_the_answer_kept(student, k):
     name, _, words, secrets = CASES[k]
-    cell = student[1][k]
-    assert not errors(cell), errors(cell)
-    said = said_by(cell, name)
-    assert said.startswith(f"Your turn {name}: not right yet."), said
-    assert words in said, said
-    for secret in secrets:
-        assert secret not in said, f"the check prints {secret!r}"
+    problems = wrong_answer_problems(student[1][k], name, words, secrets)
+    assert not problems, problems
 
 
 def test_a_prediction_not_in_the_form_asked_measures_nothing_and_the_check_says_so(student):
     cell = student[1][-1]
-    assert not errors(cell), errors(cell)
-    text = printed(cell)
-    assert "not in the form asked" in text and "travel at step" not in text
-    said = said_by(cell, "2.3")
-    assert said.startswith("Your turn 2.3: not right yet.") and "run the measurement cell above first" in said
+    assert "not in the form asked" in printed([cell]) and "travel at step" not in printed([cell])
+    problems = wrong_answer_problems(cell, "2.3", "run the measurement cell above first", [])
+    assert not problems, problems
