@@ -464,39 +464,51 @@ def _circle_radius(data):
 def plot_learning_curves(run, data=None, network=0):
     """Accuracy, the backward pipe's reconstruction error and per-section mismatch.
 
-    Returns the figure. With ``data``, the accuracy panel also shows what the
-    two constant answers score on the test set: a network that ignores x sits
-    on one of them.
+    Returns the figure. The accuracy has two panels, the training points above
+    and the test points below; with ``data``, each shows what that set's two
+    constant answers score, as labelled lines: a network that ignores x sits on
+    one of them. (Drawn in one panel, the two sets' constants, 0.48/0.52 and
+    0.476/0.524 on the circle, merge into one band on a projector.)
     """
     network = _network_index(run, network)
     _check_data(data, run)
-    fig, axes = _pyplot().subplots(1, 3, figsize=(13, 4.2), layout="constrained")
-    _accuracy_panel(axes[0], run, data, network)
-    _reconstruction_panel(axes[1], run, network)
-    _mismatch_panel(axes[2], run, network)
+    plt = _pyplot()
+    with plt.rc_context({"font.size": 11}):           # a projector's back row
+        fig = plt.figure(figsize=(13.5, 5), layout="constrained")
+        grid = fig.add_gridspec(2, 3)
+        train = fig.add_subplot(grid[0, 0])
+        test = fig.add_subplot(grid[1, 0], sharex=train)
+        _accuracy_panel(train, run, data, network, "train")
+        _accuracy_panel(test, run, data, network, "test")
+        limits = np.array([train.get_ylim(), test.get_ylim()])
+        for ax in (train, test):            # one scale for both sets, so that they compare by eye
+            ax.set_ylim(limits[:, 0].min(), limits[:, 1].max())
+        _reconstruction_panel(fig.add_subplot(grid[:, 1]), run, network)
+        _mismatch_panel(fig.add_subplot(grid[:, 2]), run, network)
     return fig
 
 
-def _accuracy_panel(ax, run, data, network):
-    """Train and test accuracy over the epochs, and (with data) the two constant answers' scores."""
+def _accuracy_panel(ax, run, data, network, split):
+    """One set's accuracy over the epochs, and (with data) its two constant answers' scores as labelled lines."""
     epochs = _snapshot_epochs(run)        # every epoch, or the epochs a run kept with snapshot_every
-    lowest = 0.3
-    for split, colour in (("train", "tab:blue"), ("test", "tab:orange")):
-        accuracy = run.metrics[f"{split}_accuracy"][:, network]
-        lowest = min(lowest, float(accuracy.min()) - 0.05)
-        if data is not None:
-            # a network that ignores x scores one of these two on this set: pale bands behind the line
-            ones = float(np.mean(getattr(data, f"y_{split}")[:, 0] > 0.5))
-            for level in (ones, 1 - ones):
-                ax.axhline(level, color=colour, linewidth=7, alpha=0.18, zorder=1)
-        ax.plot(epochs, accuracy, color=colour, linewidth=1.8, label=split, zorder=2)
-        if data is not None:
-            ax.plot([], [], color=colour, linewidth=7, alpha=0.18, label=f"{split}: the constant answers\n(all 1, all 0)")
-    ax.set_ylim(lowest, 1)
-    ax.set_title("forward pipe: accuracy")
+    accuracy = run.metrics[f"{split}_accuracy"][:, network]
+    colour, name = {"train": ("tab:blue", "training"), "test": ("tab:orange", "test")}[split]
+    ax.plot(epochs, accuracy, color=colour, linewidth=2.5, label=split, zorder=2)
+    levels = [float(accuracy.min()), float(accuracy.max())]
+    if data is not None:
+        ones = float(np.mean(getattr(data, f"y_{split}")[:, 0] > 0.5))
+        lower, upper = sorted([(ones, "always 1"), (1 - ones, "always 0")])
+        # each label on the far side of its line, so that two close lines never cover each other's label
+        for (level, answer), va, offset in ((lower, "top", -2), (upper, "bottom", 2)):
+            ax.axhline(level, color="0.3", linestyle="--", linewidth=1.2, zorder=1)
+            ax.annotate(f"{answer}: {level:.3f}", xy=(1, level), xycoords=ax.get_yaxis_transform(),
+                        xytext=(-4, offset), textcoords="offset points", ha="right", va=va, color="0.2",
+                        fontsize="medium")
+            levels.append(level)
+    ax.set_ylim(max(0.0, min(levels) - 0.15), min(1.05, max(levels) + 0.15))
+    ax.set_title(f"accuracy on the {name} points")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("fraction classified right")
-    ax.legend(fontsize="small", loc="upper left")
+    ax.set_ylabel("fraction right")
 
 
 def _reconstruction_panel(ax, run, network):
