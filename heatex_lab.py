@@ -268,23 +268,23 @@ def check(name, attempt):
 
     ``attempt()`` calls your answer and returns a list of problems: empty means right. A stub
     that still raises NotImplementedError counts as not attempted yet; an answer that crashes is
-    said to, with the error. A check names what is wrong, never the right answer.
+    said to, with the error. A check names what is wrong, never the right answer. It prints its
+    verdict and returns nothing, so a check cell shows only the verdict.
     """
     try:
         problems = list(attempt())
     except NotImplementedError:
-        print(f"Your turn {name}: not attempted yet. Fill in the cell marked 'Your answer', run it, "
-              "then run this check again.")
-        return None
+        print(f"Your turn {name}: not attempted yet. Fill in the cells marked 'Your answer' (and "
+              "'Your prediction', if it has one), run them, then run this check again.")
+        return
     except Exception as error:     # the answer crashed: say how, and let the notebook carry on
         problems = [f"your answer raised {type(error).__name__}: {error}"]
     if problems:
         print(f"Your turn {name}: not right yet.")
         for problem in problems:
             print("  -", problem)
-        return False
+        return
     print(f"Your turn {name}: right!")
-    return True
 
 
 class Number:

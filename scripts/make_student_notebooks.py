@@ -7,6 +7,8 @@ The master (for example ``notebooks/07_exercises.ipynb``) holds the solutions an
 nbval. Its cells carry tags that say what the student gets instead:
 
 - ``solution`` on a code cell: the cell may hold only function definitions (and comments);
+  a cell that starts with ``# Your prediction`` gets its stub but no solution (the measurement
+  reveals the answer once the student has committed to a prediction);
   each keeps its signature and docstring, and its body becomes ``raise NotImplementedError``.
   Calling the stub raises; defining it does not, so Run All goes through the whole notebook
   and each check cell reports "not attempted yet". The master's code follows in a collapsed
@@ -37,6 +39,7 @@ STUDENT_DIR = ROOT / "notebooks" / "student"
 SOLUTION, TEACHER_ONLY = "solution", "teacher-only"
 BLANK_ANSWER = "**Your answer.** *Double-click here and write it.*"
 SOLUTION_SUFFIX = "-solution"
+PREDICTION_MARK = "# Your prediction"     # a solution cell that starts so holds a prediction
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -116,7 +119,10 @@ def student_notebook(master):
             cell.source = launch_cell.footer_cell(student_path(master).relative_to(ROOT)).source
         if cell.cell_type == "code":
             if SOLUTION in tags:
-                solution = collapsed("Click for a solution (try first!)", f"```python\n{cell.source}\n```")
+                # A prediction has no solution to show: the master's is the measured answer, which the
+                # measurement below reveals once the student has committed to one.
+                if not cell.source.lstrip().startswith(PREDICTION_MARK):
+                    solution = collapsed("Click for a solution (try first!)", f"```python\n{cell.source}\n```")
                 cell.source = stub_source(cell.source, f"cell {number} of {pathlib.Path(master).name}")
             cell.outputs = []
             cell.execution_count = None
