@@ -15,9 +15,9 @@ the run time itself (seconds: docs/run_times.json). A cell whose work the model 
 open challenge, a report) says its planned minutes in its metadata, ``"heatex": {"planned_minutes":
 {"class": 25, "self_study": 60}}``, and the plan replaces what the model would count for it.
 
-The notebooks' first cells (scripts/launch_cell.py), the teacher's guide (its table between the
-``course-times`` markers) and the README's notebooks table read docs/course_times.json;
-tests/test_course.py checks they agree with the notebooks. Run this after changing a notebook, then
+The notebooks' first cells (scripts/launch_cell.py) and the teacher's guide (its table between the
+``course-times`` markers) read docs/course_times.json, as the README's notebooks table should
+(``load()``); tests/test_course.py checks they agree with the notebooks. Run this after changing a notebook, then
 ``make launch-cell``.
 """
 
@@ -51,7 +51,6 @@ MODEL = {
 }
 COUNTED = ("class_words", "self_study_words", "code_cells", "figures", "interactive", "think", "your_turn",
            "prediction", "written_answer", "recall_question", "try_this")
-SELF_STUDY = ("self_study_words", "recall_question", "try_this")
 
 
 def words(text):
@@ -220,26 +219,18 @@ def load():
     return json.loads(OUT.read_text(encoding="utf-8"))["notebooks"]
 
 
-def title_of(nb, path):
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and cell.get("id") not in GENERATED:
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return pathlib.Path(path).stem
-
-
 def guide_table(times):
     """The teacher's guide's table of times, as markdown (between the course-times markers)."""
+    import launch_cell      # its title_of; imported here, as launch_cell imports this module
+
     lines = [START,
              "| notebook | in class | on one's own, after it | the longest sections in class |",
              "|---|---|---|---|"]
     total_class = total_self = 0
     for path, entry in times.items():
-        nb = nbformat.read(ROOT / path, as_version=4)
         longest = sorted(entry["sections"], key=lambda s: -s["class_minutes"])[:2]
         named = "; ".join(f"{s['section']} ({s['class_minutes']:.0f})" for s in longest)
-        lines.append(f"| {title_of(nb, path)} | {entry['class_minutes']} min | {entry['self_study_minutes']} min | "
+        lines.append(f"| {launch_cell.title_of(ROOT / path)} | {entry['class_minutes']} min | {entry['self_study_minutes']} min | "
                      f"{named} |")
         total_class += entry["class_minutes"]
         total_self += entry["self_study_minutes"]

@@ -17,7 +17,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-import make_student_notebooks as generator   # scripts/ is on pytest's pythonpath
+import course_times                           # scripts/ is on pytest's pythonpath
+import make_student_notebooks as generator
 import this_python
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -96,7 +97,7 @@ def words_before_first_turn(nb):
             continue
         text = cell.source
         turn = re.search(r"^#+ .*Your turn \d+\.\d+", text, re.M)
-        total += len(re.sub(r"<[^>]+>|\]\([^)]*\)", " ", text[:turn.start()] if turn else text).split())
+        total += course_times.words(text[:turn.start()] if turn else text)
         if turn:
             return total
     return None
