@@ -85,7 +85,9 @@ benchmark: venv
 	$(BIN)/python benchmarks/run.py
 
 # The launch cell and badge row at the top of every notebook (scripts/launch_cell.py): insert or
-# refresh them, re-run in place the notebooks they were inserted into, write the student copies.
+# refresh them (after counting the class times they state), re-run in place the notebooks they were
+# inserted into, write the student copies.
 launch-cell: venv
+	$(BIN)/python scripts/course_times.py
 	$(BIN)/python scripts/launch_cell.py --execute
 	$(BIN)/python scripts/make_student_notebooks.py

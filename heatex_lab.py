@@ -3,17 +3,20 @@
 - ``Grid``: every combination of per-network settings, times every seed, laid
   out once on the exchanger's networks axis, and the results put back into the
   grid's shape. A search over settings is one training run.
-- ``register_rule``: a rule of your own, usable by name like the built-in ones.
+- ``register_rule``: a rule of your own, usable by name like the built-in ones,
+  with targets of its own carried down the backward pipe if you like.
 - ``is_local``: does each section's change depend only on what that section
   touches? A test by experiment, for any rule, yours included.
 - Your turn: ``check`` runs an exercise's check and says how an answer stands,
   never what the right answer is; ``predict`` and ``reveal`` keep a prediction
   made before a measurement (``Number``, ``Choice`` say its form) and set it
-  beside what was measured, in a file a teacher can collect.
+  beside what was measured, in a file a teacher can collect; ``final_test``
+  keeps the first result of a challenge's one final test.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -25,7 +28,7 @@ import heatex_checks as checks
 import heatex_core as hc
 
 __all__ = ["Grid", "register_rule", "is_local", "check", "Number", "Choice", "predict", "reveal", "prediction_log",
-           "class_predictions"]
+           "class_predictions", "carry_targets", "final_test"]
 
 
 # ---------------------------------------------------------------------------
@@ -140,13 +143,18 @@ def _check_grid_settings(settings):
 # A rule of your own (notebook 07).
 # ---------------------------------------------------------------------------
 
-def register_rule(rule, name=None, alignment="paper"):
+def register_rule(rule, name=None, alignment="paper", targets=None):
     """Make a rule of your own usable by name, as ``hc.HeatExchanger.build(..., rule=name)``.
 
     ``rule`` is a function ``(weights, acts, partner, settings) -> change``,
     like the rules above; ``name`` defaults to its ``__name__``; ``alignment``
     is the alignment it gets unless the exchanger is given another. Check it
     with ``is_local`` first: registering does not. Returns the name.
+
+    ``targets``, if given, is what each backward section passes down before
+    the rule runs, instead of its plain answer: a function
+    ``(W, t, h_in, h_out) -> t_below`` (see "Targets of your own" at the end
+    of this module). With it the difference exchange is a rule of your own.
     """
     if not callable(rule):
         raise TypeError(f"rule must be a function (weights, acts, partner, settings) -> change, "
@@ -158,7 +166,7 @@ def register_rule(rule, name=None, alignment="paper"):
         raise ValueError(f"{name!r} is a built-in rule; give yours another name")
     if alignment not in hc.ALIGNMENTS:
         raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(hc.ALIGNMENTS)}")
-    hc.RULES[name] = rule
+    hc.RULES[name] = _with_targets(name, rule, targets, alignment)     # targets: see the end of this module
     hc.RULE_DEFAULTS[name] = dict(hc.SETTING_DEFAULTS, alignment=alignment)
     return name
 
@@ -192,6 +200,8 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0, rows=1):
         if rule not in hc.RULES:
             raise ValueError(f"unknown rule {rule!r}; choose one of {sorted(hc.RULES)}, or pass a rule function")
         rule = hc.RULES[rule]
+    if isinstance(rule, RuleWithTargets):   # registered with targets: judge the rule (targets are local by design)
+        rule = rule.rule
     if not callable(rule):
         raise TypeError(f"rule must be a rule function (weights, acts, partner, settings) -> change "
                         f"or a name in RULES, not {type(rule).__name__}")
@@ -466,3 +476,100 @@ def class_predictions(paths):
             if record.get("measured") is not None:
                 entry["measured"].append(record["measured"])
     return found
+
+
+# ---------------------------------------------------------------------------
+# Targets of your own: what the backward pipe carries down (notebook 07's challenge).
+# ---------------------------------------------------------------------------
+#
+# A rule meets what the pipes carry. In the difference exchange the backward pipe carries targets
+# down (hc.difference_pass); ``register_rule(rule, targets=...)`` lets a rule of your own do that
+# with targets of its own. ``targets(W, t, h_in, h_out)`` is what one backward section passes down,
+# from what it touches and nothing else -- its weights W (inputs, width), what it carries in t (the
+# layer above in the backward pipe, the bias's 1 last), the forward layer beside its input h_in
+# (h_L, the bias's 1 last) and the forward layer beside its output h_out (h_{L-1}, width units) --
+# for every sample and network at once (leading axes). So targets are local by construction;
+# ``is_local`` judges the rule. The plain flow is ``hc.sigmoid(t @ W)``; the difference exchange's
+# targets are ``hc.sigmoid(t @ W) + (h_out - hc.sigmoid(h_in @ W))``.
+#
+# Until heatex_core consults a table of targets where it now consults ``difference`` (the
+# exchanger's flow, its step, Network.flow and the mismatch it measures), the rule registered runs
+# the targets' pass itself, on the sample's row, before it computes its change: its partners are
+# views of what the pipes carry, so it sees the targets. Training and ``Network.change`` are then
+# exactly as they will be; ``flow`` still shows the backward pipe's plain flow.
+
+def carry_targets(targets, weights, acts):
+    """Rewrite the backward layers of ``acts`` (..., 2, depth + 1, m, inputs) in place with ``targets``.
+
+    Backward section j lies beside forward layer L = depth - j at its input and L - 1 at its
+    output (the paper's alignment); it takes in what the section above passed down (y first).
+    ``targets`` gets C-ordered copies, so that its matrix products round as hc.difference_pass's do.
+    """
+    width, depth = weights.shape[-1], weights.shape[-3]
+    for j in range(depth):
+        passed = targets(np.ascontiguousarray(weights[..., 1, j, :, :]), np.ascontiguousarray(acts[..., 1, j, :, :]),
+                         np.ascontiguousarray(acts[..., 0, depth - j, :, :]), acts[..., 0, depth - j - 1, :, :width].copy())
+        expected = acts.shape[:-4] + (acts.shape[-2], width)
+        if np.shape(passed) != expected:
+            raise ValueError(f"targets must return what backward section {j} passes down, shaped like h_out "
+                             f"{expected}, got {np.shape(passed)}")
+        acts[..., 1, j + 1, :, :width] = passed
+
+
+class RuleWithTargets:
+    """A rule registered with targets: it carries its targets down the backward pipe, then computes its change."""
+
+    def __init__(self, rule, targets):
+        self.rule, self.targets = rule, targets
+        self.__name__ = getattr(rule, "__name__", "rule")
+
+    def __call__(self, weights, acts, partner, settings):
+        if getattr(settings, "alignment", "paper") != "paper":
+            raise ValueError("targets are carried down as the paper lays the pipes (the last forward section faces "
+                             "y): use alignment='paper'")
+        carry_targets(self.targets, weights, acts[..., :1, :])      # the sample's row; partner follows acts
+        return self.rule(weights, acts, partner, settings)
+
+
+def _with_targets(name, rule, targets, alignment):
+    """The rule to register under ``name``: itself, or with its targets (in the core's table once it has one)."""
+    if targets is not None and not callable(targets):
+        raise TypeError(f"targets must be a function (W, t, h_in, h_out) -> what the section passes down, "
+                        f"not {type(targets).__name__}")
+    if targets is not None and alignment != "paper":
+        raise ValueError("targets are carried down as the paper lays the pipes: register the rule with "
+                         "alignment='paper'")
+    table = getattr(hc, "TARGETS", None)
+    if table is not None:
+        table.pop(name, None)
+        if targets is not None:
+            table[name] = functools.partial(carry_targets, targets)
+        return rule
+    return rule if targets is None else RuleWithTargets(rule, targets)
+
+
+# ---------------------------------------------------------------------------
+# One final test (notebook 07's challenge).
+# ---------------------------------------------------------------------------
+
+def final_test(name, measured):
+    """Reveal the result of the one final test of question ``name``: the first result counts.
+
+    Like ``reveal`` (it prints "you predicted ..., measured ..." beside the prediction ``predict``
+    kept for ``name``), but a later result that differs -- the test run again after a change chosen
+    with its result in view -- does not replace the first: it is said to be a second look and kept
+    beside it in the predictions file. Returns the result that counts.
+    """
+    value = _plain_measurement(measured)
+    log = prediction_log()
+    record = log.get(name)
+    first = None if record is None else record.get("measured")
+    if first is None or first == value:
+        reveal(name, measured)
+        return value
+    record.setdefault("later_tests", []).append(value)
+    _save_log(log)
+    print(f"Final test {name}: this run measured {_shown_prediction(value)}, but your first final test measured "
+          f"{_shown_prediction(first)} (you predicted {_shown_prediction(record['first'])}), and that one counts: a "
+          "second look at the test points lets them take part in your choices. Choose on validation points.")
+    return first

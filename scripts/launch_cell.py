@@ -8,7 +8,8 @@
 
 1. first, a markdown cell (id `launch-links`): the notebook's own Binder, JupyterLite, Colab and
    Kaggle badges (from scripts/links.py), the way through the course (previous, all notebooks, the teacher's guide,
-   next) and its time: about how long it takes to read and run, and how long Restart & Run All
+   next) and its time: its class and self-study minutes, counted section by section from the
+   notebook (docs/course_times.json, scripts/course_times.py), and how long Restart & Run All
    takes, from the one source of run times, docs/run_times.json (scripts/time_notebooks.py);
 2. then its own title cell;
 3. then the launch cell, the same code everywhere (id `launch`, tagged `setup`), before any other
@@ -37,6 +38,7 @@ import sys
 import nbformat
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import course_times  # noqa: E402  (scripts/course_times.py: the one source of class and self-study times)
 import links  # noqa: E402  (scripts/links.py: the one place that names the repository)
 import this_python  # noqa: E402
 
@@ -45,7 +47,6 @@ NOTEBOOKS = ROOT / "notebooks"
 RUN_TIMES = ROOT / "docs" / "run_times.json"
 LAUNCH_ID, BADGES_ID, FOOTER_ID = "launch", "launch-links", "course-footer"
 GENERATED = (LAUNCH_ID, BADGES_ID, FOOTER_ID)
-READING_WORDS_PER_MINUTE = 120        # prose with equations and code to follow, not a novel
 SETUP_TAG = "setup"
 
 # `%pip` inside an `if` is turned into a call by IPython (and by JupyterLite's piplite); comments
@@ -83,10 +84,11 @@ def launch_cell():
 
 def badge_cell(path, nb=None):
     """The first cell of the notebook at path (relative to the repository, e.g. notebooks/01_x.ipynb):
-    its badge row, the way through the course and its time (``nb``: the notebook, for its reading time)."""
+    its badge row, the way through the course and its time. (``nb`` is not needed any more: the time
+    comes from docs/course_times.json.)"""
     path = pathlib.PurePosixPath(path).as_posix()
     lines = [links.badges_html(path), "", navigation(path)]
-    time = time_line(path, nb)
+    time = time_line(path)
     if time:
         lines += ["", time]
     cell = nbformat.v4.new_markdown_cell("\n".join(lines))
@@ -141,28 +143,18 @@ def run_times():
     return {name: entry["seconds"] for name, entry in json.loads(RUN_TIMES.read_text())["notebooks"].items()}
 
 
-def reading_minutes(nb):
-    """About how long reading the notebook and running its cells takes a student, in minutes (by 5)."""
-    words = sum(len(c.source.split()) for c in nb.cells if c.get("id") not in GENERATED)
-    minutes = words / READING_WORDS_PER_MINUTE
-    return max(5, 5 * round(minutes / 5))
-
-
-# Notebooks whose time is working time, not reading time: (what, minutes), as docs/teaching.md plans it.
-WORKING_MINUTES = {"07_exercises.ipynb": ("working through the nine exercises", 100)}
-
-
-def time_line(path, nb=None):
-    nb = nb if nb is not None else (nbformat.read(ROOT / path, as_version=4) if (ROOT / path).exists() else None)
-    seconds = run_times().get(pathlib.PurePosixPath(path).as_posix().replace("notebooks/student/", "notebooks/"))
+def time_line(path):
+    """The notebook's time: its class and self-study minutes, counted section by section from the notebook
+    (docs/course_times.json, scripts/course_times.py), and its Restart & Run All (docs/run_times.json)."""
+    master = pathlib.PurePosixPath(path).as_posix().replace("notebooks/student/", "notebooks/")
+    counted = course_times.load().get(master)
+    seconds = run_times().get(master)
     parts = []
-    working = WORKING_MINUTES.get(pathlib.PurePosixPath(path).name)
-    if working is not None:
-        parts.append(f"{working[0]}, about {working[1]} minutes (some as homework)")
-    elif nb is not None:
-        parts.append(f"reading and running it, about {reading_minutes(nb)} minutes")
+    if counted is not None:
+        parts.append(f"about {counted['class_minutes']} minutes in class, then {counted['self_study_minutes']} on "
+                     "your own")
     if seconds is not None:
-        parts.append(f"Restart & Run All takes {seconds:.0f} s (see README, run times)")
+        parts.append(f"Restart & Run All takes {seconds:.0f} s")
     return ("**Time:** " + "; ".join(parts) + ".") if parts else ""
 
 
