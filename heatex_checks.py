@@ -340,14 +340,15 @@ def check_jiggle(jiggle, net):
     return jiggle
 
 
-def check_difference(net):
+def check_difference(net, targets=()):
     """difference, inverse_step and inverse_noise are the difference exchange's, in the paper's alignment."""
     used = [name for name in ("difference", "inverse_step", "inverse_noise") if np.any(getattr(net, name))]
-    if used and net.rule != "difference_exchange":
+    # the built-in rules but the difference exchange ignore them; a rule of one's own may use them
+    if used and net.rule in ("blog", "schmidhuber", "backprop", "end_exchange"):
         raise ValueError(f"{', '.join(used)} belong{'s' * (len(used) == 1)} to rule='difference_exchange'; "
                          f"the {net.rule!r} rule does not use {'it' if len(used) == 1 else 'them'}: leave "
                          f"{'it' if len(used) == 1 else 'them'} out")
-    if net.rule == "difference_exchange" and net.alignment != "paper":
+    if (net.rule == "difference_exchange" or net.rule in targets) and net.alignment != "paper":
         raise ValueError("the difference exchange lays the pipes as the paper does (the last forward section "
                          "faces y): use alignment='paper'")
 

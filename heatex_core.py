@@ -71,7 +71,7 @@ __all__ = [
     "ALIGNMENTS", "partner_acts", "beside_input", "Touch", "touches",
     "per_network", "delta_rule", "blog_rule", "schmidhuber_rule", "backprop_rule", "end_exchange_rule",
     "difference_exchange_rule", "difference_pass", "jiggle_pass",
-    "RULES", "SETTINGS", "SETTING_DEFAULTS", "RULE_DEFAULTS",
+    "RULES", "TARGETS", "SETTINGS", "SETTING_DEFAULTS", "RULE_DEFAULTS",
     "PIPES", "HeatExchanger", "Network",
     "Dataset", "circle_data", "xor_data", "data_set", "majority_accuracy",
     "train", "METRICS", "measure", "predict_labels",
@@ -588,6 +588,20 @@ def _matmul(a, b):
 RULES = {"blog": blog_rule, "schmidhuber": schmidhuber_rule, "backprop": backprop_rule,
          "end_exchange": end_exchange_rule, "difference_exchange": difference_exchange_rule}
 
+# What a rule's backward pipe carries down, if not its plain flow: a pass (weights, acts) that
+# rewrites the backward layers before the rule runs (heatex_lab.register_rule(..., targets=...)).
+# The difference exchange's own pass, difference_pass, is chosen by its ``difference`` setting.
+TARGETS = {}
+
+
+def carry_down(rule, weights, acts, difference):
+    """Rewrite what the backward pipe carries in ``acts`` in place: the rule's targets, or the
+    difference exchange's, or leave the plain flow."""
+    if rule in TARGETS:
+        TARGETS[rule](weights, acts)
+    elif np.any(difference):
+        difference_pass(weights, acts, difference)
+
 
 # Every setting of a rule that the caller leaves out. The blog's rule takes the
 # blog's choices; the difference exchange those chosen on validation data.
@@ -596,7 +610,7 @@ SETTINGS = ("init_scale", "step", "pull_previous", "pull_partner", "hidden_pull"
 
 
 SETTING_DEFAULTS = dict(alignment="paper", bias=False, init_scale=1.0, step=0.001, pull_previous=1.0, pull_partner=1.0,
-              hidden_pull=0.0, difference=0.0, inverse_step=0.0, inverse_noise=0.0)
+                        hidden_pull=0.0, difference=0.0, inverse_step=0.0, inverse_noise=0.0)
 
 
 RULE_DEFAULTS = {
@@ -651,7 +665,7 @@ class HeatExchanger:
                      inverse_noise=inverse_noise)
         for name, value in given.items():
             setattr(self, name, checks.per_network_array(defaults[name] if value is None else value, name, k))
-        checks.check_difference(self)
+        checks.check_difference(self, TARGETS)
         self.rngs = [np.random.default_rng(int(s)) for s in self.seeds]
         self.jiggle = None           # the jiggle of this step, for inverse_noise (see jiggle_pass)
         self._engine = engine.Engine()
@@ -760,8 +774,7 @@ class HeatExchanger:
         (``difference_pass``). Shape (K, 2, depth + 1, m, inputs).
         """
         acts = flow(self.weights, np.stack(np.broadcast_arrays(x, y), axis=-3))
-        if np.any(self.difference):
-            difference_pass(self.weights, acts, self.difference)
+        carry_down(self.rule, self.weights, acts, self.difference)
         return acts
 
     def learn(self, x, y, jiggle=None):
@@ -802,7 +815,8 @@ class HeatExchanger:
         """What a step does besides the plain flow: the difference exchange's passes, if any, and
         the rows of activations they need (three with the jiggle)."""
         jiggling = bool(np.any(self.inverse_noise))
-        return (self._exchange if jiggling or np.any(self.difference) else None), (3 if jiggling else 1)
+        carrying = jiggling or np.any(self.difference) or self.rule in TARGETS
+        return (self._exchange if carrying else None), (3 if jiggling else 1)
 
     def _partners(self, acts):
         return partner_acts(acts, self.alignment, self.width)
@@ -811,8 +825,7 @@ class HeatExchanger:
         """The difference exchange's passes after the plain flow of a step: the jiggle, then the targets."""
         if np.any(self.inverse_noise):
             jiggle_pass(weights, acts, self.inverse_noise, self.jiggle)
-        if np.any(self.difference):
-            difference_pass(weights, acts[..., :1, :], self.difference)       # the sample's row
+        carry_down(self.rule, weights, acts[..., :1, :], self.difference)       # the sample's row
 
     def _draw_jiggles(self, n):
         """This epoch's jiggles, (n, K, depth, width), each network's from its own generator: zeros
@@ -915,8 +928,7 @@ class Network:
     def _acts(self, x, y):
         samples = np.stack(np.broadcast_arrays(np.atleast_2d(x), np.atleast_2d(y)))   # (2, m, width)
         acts = flow(self.weights, samples)                                            # (2, depth + 1, m, inputs)
-        if self.difference:
-            difference_pass(self.weights, acts, self.difference)
+        carry_down(self.rule, self.weights, acts, self.difference)
         return acts
 
     def __repr__(self):
@@ -1092,9 +1104,8 @@ def _measure_networks(weights, difference, net, data):
         "test_accuracy": np.mean(predict_labels(test_out) == (data.y_test[:, 0] > 0.5), axis=-1),
         "reconstruction_error": np.mean((train_acts[:, 1, -1, :, :width] - data.x_train) ** 2, axis=(-2, -1)),
     }
-    if np.any(difference):       # the difference exchange: the backward pipe carries targets (x̂ is measured above)
-        with np.errstate(over="ignore"):
-            difference_pass(weights, train_acts, difference)
+    with np.errstate(over="ignore"):   # targets, if the rule carries them down (x̂ is measured above)
+        carry_down(net.rule, weights, train_acts, difference)
     metrics["mismatch"] = np.mean((train_acts[..., 1:, :, :width] - partner_acts(train_acts, net.alignment, width)) ** 2,
                                   axis=(-2, -1))
     return metrics

@@ -200,8 +200,6 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0, rows=1):
         if rule not in hc.RULES:
             raise ValueError(f"unknown rule {rule!r}; choose one of {sorted(hc.RULES)}, or pass a rule function")
         rule = hc.RULES[rule]
-    if isinstance(rule, RuleWithTargets):   # registered with targets: judge the rule (targets are local by design)
-        rule = rule.rule
     if not callable(rule):
         raise TypeError(f"rule must be a rule function (weights, acts, partner, settings) -> change "
                         f"or a name in RULES, not {type(rule).__name__}")
@@ -491,12 +489,8 @@ def class_predictions(paths):
 # for every sample and network at once (leading axes). So targets are local by construction;
 # ``is_local`` judges the rule. The plain flow is ``hc.sigmoid(t @ W)``; the difference exchange's
 # targets are ``hc.sigmoid(t @ W) + (h_out - hc.sigmoid(h_in @ W))``.
-#
-# Until heatex_core consults a table of targets where it now consults ``difference`` (the
-# exchanger's flow, its step, Network.flow and the mismatch it measures), the rule registered runs
-# the targets' pass itself, on the sample's row, before it computes its change: its partners are
-# views of what the pipes carry, so it sees the targets. Training and ``Network.change`` are then
-# exactly as they will be; ``flow`` still shows the backward pipe's plain flow.
+# The pass is kept in heatex_core's table of targets, hc.TARGETS, which the core consults wherever
+# the backward pipe carries something (the exchanger's step and flow, Network.flow, the mismatch).
 
 def carry_targets(targets, weights, acts):
     """Rewrite the backward layers of ``acts`` (..., 2, depth + 1, m, inputs) in place with ``targets``.
@@ -516,21 +510,6 @@ def carry_targets(targets, weights, acts):
         acts[..., 1, j + 1, :, :width] = passed
 
 
-class RuleWithTargets:
-    """A rule registered with targets: it carries its targets down the backward pipe, then computes its change."""
-
-    def __init__(self, rule, targets):
-        self.rule, self.targets = rule, targets
-        self.__name__ = getattr(rule, "__name__", "rule")
-
-    def __call__(self, weights, acts, partner, settings):
-        if getattr(settings, "alignment", "paper") != "paper":
-            raise ValueError("targets are carried down as the paper lays the pipes (the last forward section faces "
-                             "y): use alignment='paper'")
-        carry_targets(self.targets, weights, acts[..., :1, :])      # the sample's row; partner follows acts
-        return self.rule(weights, acts, partner, settings)
-
-
 def _with_targets(name, rule, targets, alignment):
     """The rule to register under ``name``: itself, or with its targets (in the core's table once it has one)."""
     if targets is not None and not callable(targets):
@@ -539,13 +518,10 @@ def _with_targets(name, rule, targets, alignment):
     if targets is not None and alignment != "paper":
         raise ValueError("targets are carried down as the paper lays the pipes: register the rule with "
                          "alignment='paper'")
-    table = getattr(hc, "TARGETS", None)
-    if table is not None:
-        table.pop(name, None)
-        if targets is not None:
-            table[name] = functools.partial(carry_targets, targets)
-        return rule
-    return rule if targets is None else RuleWithTargets(rule, targets)
+    hc.TARGETS.pop(name, None)
+    if targets is not None:
+        hc.TARGETS[name] = functools.partial(carry_targets, targets)
+    return rule
 
 
 # ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import copy
 import json
 import pathlib
 import sys
+import tempfile
 
 import nbformat
 
@@ -228,10 +229,13 @@ def execute(path):
     nb = nbformat.read(path, as_version=4)
     saved = copy.deepcopy(nb)
     kernelspec = copy.deepcopy(nb.metadata.get("kernelspec"))
-    with this_python.kernel() as km:
+    # A fresh predictions file: the saved outputs are those of a first run, never of a developer's
+    # earlier predictions kept beside the notebook (heatex_lab.predict).
+    with this_python.kernel() as km, tempfile.TemporaryDirectory() as scratch:
+        env = {**this_python.environment(), "HEATEX_PREDICTIONS": str(pathlib.Path(scratch) / "my_predictions.json")}
         NotebookClient(nb, km=km, timeout=900, record_timing=False, store_widget_state=False,
                        resources={"metadata": {"path": str(pathlib.Path(path).parent)}}
-                       ).execute(env=this_python.environment())
+                       ).execute(env=env)
     nb.metadata.pop("widgets", None)
     if kernelspec is not None:
         nb.metadata["kernelspec"] = kernelspec

@@ -84,9 +84,7 @@ def test_the_difference_exchange_written_through_the_hook_trains_to_exactly_the_
     assert np.array_equal(mine.metrics["test_accuracy"], built_in.metrics["test_accuracy"])
 
 
-@pytest.mark.skipif(not hasattr(hc, "TARGETS"), reason="the jiggle's settings belong to rule='difference_exchange' "
-                    "until heatex_core consults a table of targets (issue 18)")
-def test_with_the_jiggle_too_once_the_core_consults_targets(register):
+def test_with_the_jiggle_too_a_rule_of_ones_own_is_the_built_in_rule(register):
     name = register(exchange_rule, name="my_difference_exchange", targets=difference_targets)
     mine, built_in = train_both(name, 2, 4, seeds=range(4), epochs=3,
                                 ours=dict(difference=1.0, inverse_step=0.01, inverse_noise=0.1))
