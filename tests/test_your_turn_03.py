@@ -5,10 +5,9 @@ unlocks the measurement only in the form asked.
 The student copy runs once in a temporary folder (tests/your_turn_support.py), then every wrong
 answer below in a cell of its own, followed by the exercise's check.
 """
-import nbformat
 import pytest
 
-from your_turn_support import STUDENT, check_call, run_with_answers, verdict
+from your_turn_support import assert_named_and_kept_to_itself, measurement, run_cases, stdout_of
 
 NOTEBOOK = "03_scrubbing_snapshots.ipynb"
 
@@ -115,31 +114,20 @@ def my_prediction():
 def student(tmp_path_factory):
     """The untouched run, what each wrong answer's check said, and the measurement of 3.2 run twice:
     after a prediction in the wrong form, then after one in the form asked."""
-    cells = [source.strip() + "\n\n" + check_call(exercise) for exercise, source, _, _ in CASES.values()]
-    nb = nbformat.read(STUDENT / NOTEBOOK, as_version=4)
-    measurement = next(c.source for c in nb.cells
-                       if c.cell_type == "code" and c.source.startswith('said = hl.predict("3.2"'))
-    cells += [RIGHT_MOVED.strip() + "\n" + PREDICTION_WRONG_FORM + "\n" + measurement,
-              PREDICTION.strip() + "\n\n" + measurement]
-    run, said = run_with_answers(NOTEBOOK, cells, tmp_path_factory.mktemp("student03"))
-    return run, dict(zip(CASES, said)), said[len(CASES):]
+    measure = measurement(NOTEBOOK, "3.2")
+    return run_cases(NOTEBOOK, CASES, tmp_path_factory.mktemp("student03"),
+                     after=[RIGHT_MOVED.strip() + "\n" + PREDICTION_WRONG_FORM + "\n\n" + measure,
+                            PREDICTION.strip() + "\n\n" + measure])
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_wrong_answer_is_not_right_yet_with_its_mistake_named_and_no_answer(student, case):
-    _, said, _ = student
     exercise, _, words, secrets = CASES[case]
-    text = verdict(said[case], exercise)
-    assert text.startswith(f"Your turn {exercise}: not right yet."), text
-    for word in words:
-        assert word in text, f"{case}: the check should say {word!r}, said {text!r}"
-    for secret in secrets:
-        assert secret not in text, f"{case}: the check prints the answer {secret!r}: {text!r}"
+    assert_named_and_kept_to_itself(case, student[1][case], exercise, words, secrets)
 
 
 def test_the_untouched_copy_is_not_attempted_and_measures_nothing(student):
-    run, _, _ = student
-    text = "".join(o.get("text", "") for c in run if c.cell_type == "code" for o in c.get("outputs", []))
+    text = stdout_of(student[0])
     for exercise in ("3.1", "3.2", "3.3"):
         assert f"Your turn {exercise}: not attempted yet" in text
     assert "write your prediction" in text and "moved after 60 epochs" not in text

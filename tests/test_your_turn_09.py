@@ -6,7 +6,7 @@ answer below in a cell of its own, followed by the check.
 """
 import pytest
 
-from your_turn_support import check_call, run_with_answers, verdict
+from your_turn_support import assert_named_and_kept_to_itself, run_cases, stdout_of
 
 NOTEBOOK = "09_appendix_films_and_files.ipynb"
 
@@ -38,24 +38,16 @@ def spaced_frames(last, count):
 
 @pytest.fixture(scope="module")
 def student(tmp_path_factory):
-    cells = [source.strip() + "\n\n" + check_call(exercise) for exercise, source, _, _ in CASES.values()]
-    run, said = run_with_answers(NOTEBOOK, cells, tmp_path_factory.mktemp("student09"))
-    return run, dict(zip(CASES, said))
+    """The untouched run, and what each wrong answer's check said."""
+    return run_cases(NOTEBOOK, CASES, tmp_path_factory.mktemp("student09"))
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_wrong_answer_is_not_right_yet_with_its_mistake_named_and_no_answer(student, case):
-    _, said = student
     exercise, _, words, secrets = CASES[case]
-    text = verdict(said[case], exercise)
-    assert text.startswith(f"Your turn {exercise}: not right yet."), text
-    for word in words:
-        assert word in text, f"{case}: the check should say {word!r}, said {text!r}"
-    for secret in secrets:
-        assert secret not in text, f"{case}: the check prints the answer {secret!r}: {text!r}"
+    assert_named_and_kept_to_itself(case, student[1][case], exercise, words, secrets)
 
 
 def test_the_untouched_copy_is_not_attempted(student):
-    run, _ = student
-    text = "".join(o.get("text", "") for c in run if c.cell_type == "code" for o in c.get("outputs", []))
+    text = stdout_of(student[0])
     assert "Your turn 9.1: not attempted yet" in text

@@ -49,3 +49,36 @@ def verdict(said, exercise):
     head = f"Your turn {exercise}:"
     assert head in said, f"the check of {exercise} said nothing: {said!r}"
     return said[said.index(head):]
+
+
+def measurement(name, exercise):
+    """The source of the student copy's measurement cell of ``exercise``: ``said = hl.predict("N.M", ...``."""
+    nb = nbformat.read(STUDENT / name, as_version=4)
+    return next(c.source for c in nb.cells
+                if c.cell_type == "code" and c.source.startswith(f'said = hl.predict("{exercise}"'))
+
+
+def run_cases(name, cases, folder, after=()):
+    """Run the student copy, then each case's wrong answer with its check, then the sources ``after``.
+
+    ``cases`` maps a name to (exercise, wrong answer, words the check must say, pieces of the right
+    answer it must not print). Returns (the untouched run's cells, {case: what its check printed},
+    what each of ``after`` printed)."""
+    cells = [source.strip() + "\n\n" + check_call(exercise) for exercise, source, _, _ in cases.values()]
+    run, said = run_with_answers(name, cells + list(after), folder)
+    return run, dict(zip(cases, said)), said[len(cases):]
+
+
+def assert_named_and_kept_to_itself(case, said, exercise, words, secrets):
+    """The check said "not right yet", with every one of ``words``, and none of ``secrets``."""
+    text = verdict(said, exercise)
+    assert text.startswith(f"Your turn {exercise}: not right yet."), text
+    for word in words:
+        assert word in text, f"{case}: the check should say {word!r}, said {text!r}"
+    for secret in secrets:
+        assert secret not in text, f"{case}: the check prints the answer {secret!r}: {text!r}"
+
+
+def stdout_of(cells):
+    """Everything the cells of a run printed."""
+    return "".join(o.get("text", "") for c in cells if c.cell_type == "code" for o in c.get("outputs", []))
