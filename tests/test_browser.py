@@ -343,7 +343,7 @@ def test_the_signal_demo_sliders_redraw_the_picture(lab):
         assert not errors, "moving the demo's slider put errors on the page:\n" + "\n---\n".join(errors)
 
 
-@pytest.mark.parametrize("prefix", ["01_", "02_", "05_", "06_", "07_"])
+@pytest.mark.parametrize("prefix", ["01_", "02_", "05_", "06_", "07_", "09_"])
 def test_other_notebooks_run_in_jupyterlab_without_errors(lab, prefix):
     page, base, token = lab
     with screenshot_on_failure(page, prefix.rstrip("_")):

@@ -3,7 +3,7 @@
 The site built without warnings (no broken link); every page (the README, every notebook, the
 docs) loads; every figure the notebooks saved shows on its page and decodes;
 widget outputs (the scrubber, tqdm's bars), saved without widget state, show their text instead of
-a blank cell; notebook 03's animation steps and plays; the launch cell is left out and the badge
+a blank cell; the appendix's animation (notebook 09) steps and plays; the launch cell is left out and the badge
 row is kept. Requests off the machine are answered with an error, as offline, and recorded: only
 the badge images and the animation's Font Awesome stylesheet may ask. So, offline:
 
@@ -189,15 +189,15 @@ def test_page_loads_with_its_figures_and_no_blank_widget(site, page_name):
 
 def test_the_animation_steps_and_plays(site):
     page, base, _ = site
-    page.goto(f"{base}/notebooks/03_scrubbing_snapshots.html", wait_until="load")
+    page.goto(f"{base}/notebooks/09_appendix_films_and_files.html", wait_until="load")
     animation = page.locator(".animation").first
-    assert animation.count(), "notebook 03's animation is not on its page"
+    assert animation.count(), "the appendix's animation (notebook 09) is not on its page"
     animation.scroll_into_view_if_needed()
     image, slider = animation.locator("img").first, animation.locator("input.anim-slider").first
     page.wait_for_function("img => img.src.startsWith('data:image/png')", arg=image.element_handle())
     assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     first_src, first_value = image.get_attribute("src"), int(slider.input_value())
-    shot(page, "site-03-animation-first-frame")
+    shot(page, "site-09-animation-first-frame")
 
     animation.locator("button[title='Next frame']").click()
     assert int(slider.input_value()) == first_value + 1
@@ -212,7 +212,7 @@ def test_the_animation_steps_and_plays(site):
     page.wait_for_timeout(600)
     assert int(slider.input_value()) == paused, "Pause did not stop the animation"
     assert image.get_attribute("src") != first_src
-    shot(page, "site-03-animation-played")
+    shot(page, "site-09-animation-played")
     frames = json.loads(page.evaluate("() => JSON.stringify(document.querySelectorAll('.animation').length)"))
     assert frames == 1
 
