@@ -6,6 +6,8 @@
 - ``register_rule``: a rule of your own, usable by name like the built-in ones.
 - ``is_local``: does each section's change depend only on what that section
   touches? A test by experiment, for any rule, yours included.
+- ``train_or_load``: a heavy table trained here, or loaded from the run a
+  script saved after checking it is the same training (a notebook's switch).
 - Your turn: ``check`` runs an exercise's check and says how an answer stands,
   never what the right answer is; ``predict`` and ``reveal`` keep a prediction
   made before a measurement (``Number``, ``Choice`` say its form) and set it
@@ -24,8 +26,8 @@ import numpy as np
 import heatex_checks as checks
 import heatex_core as hc
 
-__all__ = ["Grid", "register_rule", "is_local", "check", "Number", "Choice", "predict", "reveal", "prediction_log",
-           "class_predictions"]
+__all__ = ["Grid", "register_rule", "is_local", "train_or_load", "check", "Number", "Choice", "predict", "reveal",
+           "prediction_log", "class_predictions"]
 
 
 # ---------------------------------------------------------------------------
@@ -466,3 +468,37 @@ def class_predictions(paths):
             if record.get("measured") is not None:
                 entry["measured"].append(record["measured"])
     return found
+
+
+# ---------------------------------------------------------------------------
+# A heavy table, trained here or loaded from a saved run (notebooks 05 and 06).
+# ---------------------------------------------------------------------------
+
+def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progress=True):
+    """The run of training ``net`` on ``data`` for ``epochs``: trained here, or loaded from ``saved``.
+
+    With ``live=True``, or when there is no file at ``saved`` (Colab, Kaggle), this is
+    ``hc.train(net, data, epochs, snapshot_every=...)``. Otherwise it loads the run a script
+    saved there (``studies/notebook_runs.py`` writes the notebooks' runs) and checks first that
+    it is this very training: the same rule, every setting, seeds, epochs, data and kept
+    snapshots. A run saved from anything else is refused, with what differs. ``net`` itself is
+    trained only when the run is trained here.
+    """
+    path = pathlib.Path(saved)
+    if not live and not path.exists():
+        print(f"(no saved run at {path}: training it here instead)")
+    if live or not path.exists():
+        return hc.train(net, data, epochs=epochs, progress=progress, snapshot_every=snapshot_every)
+    run = hc.Run.load(path)
+    expected = dict(net.config(), epochs=checks.positive_int(epochs, "epochs"), data=data.name, data_seed=data.seed,
+                    n_train=len(data.x_train), n_test=len(data.x_test))
+    differ = sorted(name for name in expected.keys() | run.config.keys()
+                    if expected.get(name) != run.config.get(name))
+    kept = checks.kept_epochs(expected["epochs"], checks.positive_int(snapshot_every, "snapshot_every"))
+    if not differ and not np.array_equal(run.snapshot_epochs, kept):
+        differ = ["snapshot_every"]
+    if differ:
+        raise ValueError(f"the run saved at {path} is not this training: it differs in {', '.join(differ)}. "
+                         "Train it here (live=True), or write the saved runs again "
+                         "(python studies/notebook_runs.py)")
+    return run
