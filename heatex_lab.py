@@ -477,17 +477,21 @@ def class_predictions(paths):
 def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progress=True):
     """The run of training ``net`` on ``data`` for ``epochs``: trained here, or loaded from ``saved``.
 
-    With ``live=True``, or when there is no file at ``saved`` (Colab, Kaggle), this is
+    With ``live=True``, or when no saved run is found (Colab, Kaggle), this is
     ``hc.train(net, data, epochs, snapshot_every=...)``. Otherwise it loads the run a script
-    saved there (``studies/notebook_runs.py`` writes the notebooks' runs) and checks first that
-    it is this very training: the same rule, every setting, seeds, epochs, data and kept
-    snapshots. A run saved from anything else is refused, with what differs. ``net`` itself is
-    trained only when the run is trained here.
+    saved (``studies/notebook_runs.py`` writes the notebooks' runs) and checks first that it is
+    this very training: the same rule, every setting, seeds, epochs, data and kept snapshots. A
+    run saved from anything else is refused, with what differs. ``net`` itself is trained only
+    when the run is trained here.
+
+    A relative ``saved`` is looked for from the notebook's folder, then from the folder above it
+    (a student copy in notebooks/student/ finds its master's runs), then in the repository's
+    notebooks/ folder when heatex runs from a checkout.
     """
-    path = pathlib.Path(saved)
-    if not live and not path.exists():
-        print(f"(no saved run at {path}: training it here instead)")
-    if live or not path.exists():
+    path = _saved_run(saved)
+    if not live and path is None:
+        print(f"(no saved run at {saved}: training it here instead)")
+    if live or path is None:
         return hc.train(net, data, epochs=epochs, progress=progress, snapshot_every=snapshot_every)
     run = hc.Run.load(path)
     expected = dict(net.config(), epochs=checks.positive_int(epochs, "epochs"), data=data.name, data_seed=data.seed,
@@ -498,7 +502,14 @@ def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progre
     if not differ and not np.array_equal(run.snapshot_epochs, kept):
         differ = ["snapshot_every"]
     if differ:
-        raise ValueError(f"the run saved at {path} is not this training: it differs in {', '.join(differ)}. "
+        raise ValueError(f"the run saved at {saved} is not this training: it differs in {', '.join(differ)}. "
                          "Train it here (live=True), or write the saved runs again "
                          "(python studies/notebook_runs.py)")
     return run
+
+
+def _saved_run(saved):
+    """Where the saved run ``saved`` is (see ``train_or_load``), or None."""
+    path = pathlib.Path(saved)
+    places = [path] if path.is_absolute() else [path, ".." / path, pathlib.Path(__file__).parent / "notebooks" / path]
+    return next((place for place in places if place.is_file()), None)

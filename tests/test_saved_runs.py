@@ -115,3 +115,14 @@ def test_train_or_load_trains_when_asked_or_when_nothing_is_saved(small, tmp_pat
     missing = hl.train_or_load(build(step=0.5), data, 2, tmp_path / "none.npz", progress=False)
     assert np.array_equal(missing.snapshots, live.snapshots)
     assert "no saved run" in capsys.readouterr().out
+
+
+def test_a_student_copy_one_folder_down_finds_its_masters_runs(small, tmp_path, monkeypatch, capsys):
+    data, build = small
+    (tmp_path / "runs").mkdir()
+    saved = hc.train(build(step=0.5), data, epochs=2, progress=False).save(tmp_path / "runs" / "run.npz")
+    (tmp_path / "student").mkdir()
+    monkeypatch.chdir(tmp_path / "student")
+    found = hl.train_or_load(build(step=0.5), data, 2, "runs/run.npz")
+    assert np.array_equal(found.snapshots, hc.Run.load(saved).snapshots)
+    assert capsys.readouterr().out == ""
