@@ -44,3 +44,20 @@ def verdict(said, turn):
     match = re.search(rf"Your turn {re.escape(turn)}: (right!|not right yet\.|not attempted yet)", said)
     assert match, said
     return match[1].rstrip(".!")
+
+
+def solution(master, name):
+    """The source of the master's solution cell that defines ``name``."""
+    cells = nbformat.read(master, as_version=4).cells
+    return next(c.source for c in cells if generator.SOLUTION in c.metadata.get("tags", [])
+                and f"def {name}(" in c.source)
+
+
+def assert_named_and_kept(master, turn, answer, says, never):
+    """The check of ``turn`` says "not right yet" to ``answer``, with every phrase of ``says`` and none of ``never``."""
+    said = printed_by_check(master, turn, answer)
+    assert verdict(said, turn) == "not right yet", said
+    for words in says:
+        assert words in said, said
+    for secret in never:
+        assert secret not in said, f"the check prints {secret!r}: {said}"

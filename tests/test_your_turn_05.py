@@ -2,19 +2,11 @@
 not right yet to a plausible wrong answer, naming the mistake without printing the right answer."""
 import pathlib
 
-import nbformat
 import pytest
 
-from check_cells import printed_by_check, verdict
+from check_cells import assert_named_and_kept, printed_by_check, solution, verdict
 
 MASTER = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "05_searching_for_a_local_rule.ipynb"
-
-
-def solution(name):
-    """The master's solution cell that defines ``name``."""
-    cells = nbformat.read(MASTER, as_version=4).cells
-    return next(c.source for c in cells if "solution" in c.metadata.get("tags", []) and f"def {name}(" in c.source)
-
 
 STUB = {"5.1": "def variance_parts(outputs, labels):\n    raise NotImplementedError\n",
         "5.2": "def report(validation, test):\n    raise NotImplementedError\n"}
@@ -66,16 +58,10 @@ def report(validation, test):
 
 @pytest.mark.parametrize("turn, name", [("5.1", "variance_parts"), ("5.2", "report")])
 def test_the_solution_is_right_and_the_stub_not_attempted(turn, name):
-    assert verdict(printed_by_check(MASTER, turn, solution(name)), turn) == "right"
+    assert verdict(printed_by_check(MASTER, turn, solution(MASTER, name)), turn) == "right"
     assert verdict(printed_by_check(MASTER, turn, STUB[turn]), turn) == "not attempted yet"
 
 
 @pytest.mark.parametrize("mistake", sorted(WRONG))
 def test_a_wrong_answer_is_named_and_the_answer_kept(mistake):
-    turn, source, says, never = WRONG[mistake]
-    said = printed_by_check(MASTER, turn, source)
-    assert verdict(said, turn) == "not right yet", said
-    for words in says:
-        assert words in said, said
-    for secret in never:
-        assert secret not in said, f"the check prints {secret!r}: {said}"
+    assert_named_and_kept(MASTER, *WRONG[mistake])

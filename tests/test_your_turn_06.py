@@ -4,18 +4,11 @@ Your turn 6.1 refuses a copy of the core's targets, which the task forbids (teac
 defect 11)."""
 import pathlib
 
-import nbformat
 import pytest
 
-from check_cells import printed_by_check, verdict
+from check_cells import assert_named_and_kept, printed_by_check, solution, verdict
 
 MASTER = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "06_making_it_learn.ipynb"
-
-
-def solution(name):
-    cells = nbformat.read(MASTER, as_version=4).cells
-    return next(c.source for c in cells if "solution" in c.metadata.get("tags", []) and f"def {name}(" in c.source)
-
 
 STUB = {"6.1": "def difference_targets(one, x, y):\n    raise NotImplementedError\n",
         "6.2": "def moved(start, end):\n    raise NotImplementedError\n"}
@@ -80,7 +73,7 @@ def moved(start, end):
 
 @pytest.mark.parametrize("turn, name", [("6.1", "difference_targets"), ("6.2", "moved")])
 def test_the_solution_is_right_and_the_stub_not_attempted(turn, name):
-    assert verdict(printed_by_check(MASTER, turn, solution(name)), turn) == "right"
+    assert verdict(printed_by_check(MASTER, turn, solution(MASTER, name)), turn) == "right"
     assert verdict(printed_by_check(MASTER, turn, STUB[turn]), turn) == "not attempted yet"
 
 
@@ -90,10 +83,4 @@ def test_the_walk_written_out_is_right():
 
 @pytest.mark.parametrize("mistake", sorted(WRONG))
 def test_a_wrong_answer_is_named_and_the_answer_kept(mistake):
-    turn, source, says, never = WRONG[mistake]
-    said = printed_by_check(MASTER, turn, source)
-    assert verdict(said, turn) == "not right yet", said
-    for words in says:
-        assert words in said, said
-    for secret in never:
-        assert secret not in said, f"the check prints {secret!r}: {said}"
+    assert_named_and_kept(MASTER, *WRONG[mistake])
