@@ -7,6 +7,8 @@
   with targets of its own carried down the backward pipe if you like.
 - ``is_local``: does each section's change depend only on what that section
   touches? A test by experiment, for any rule, yours included.
+- ``train_or_load``: a heavy table trained here, or loaded from the run a
+  script saved after checking it is the same training (a notebook's switch).
 - Your turn: ``check`` runs an exercise's check and says how an answer stands,
   never what the right answer is; ``predict`` and ``reveal`` keep a prediction
   made before a measurement (``Number``, ``Choice`` say its form) and set it
@@ -27,8 +29,8 @@ import numpy as np
 import heatex_checks as checks
 import heatex_core as hc
 
-__all__ = ["Grid", "register_rule", "is_local", "check", "Number", "Choice", "predict", "reveal", "prediction_log",
-           "class_predictions", "carry_targets", "final_test"]
+__all__ = ["Grid", "register_rule", "is_local", "train_or_load", "check", "Number", "Choice", "predict", "reveal",
+           "prediction_log", "class_predictions", "carry_targets", "final_test"]
 
 
 # ---------------------------------------------------------------------------
@@ -549,3 +551,48 @@ def final_test(name, measured):
           f"{_shown_prediction(first)} (you predicted {_shown_prediction(record['first'])}), and that one counts: a "
           "second look at the test points lets them take part in your choices. Choose on validation points.")
     return first
+
+
+# ---------------------------------------------------------------------------
+# A heavy table, trained here or loaded from a saved run (notebooks 05 and 06).
+# ---------------------------------------------------------------------------
+
+def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progress=True):
+    """The run of training ``net`` on ``data`` for ``epochs``: trained here, or loaded from ``saved``.
+
+    With ``live=True``, or when no saved run is found (Colab, Kaggle), this is
+    ``hc.train(net, data, epochs, snapshot_every=...)``. Otherwise it loads the run a script
+    saved (``studies/notebook_runs.py`` writes the notebooks' runs) and checks first that it is
+    this very training: the same rule, every setting, seeds, epochs, data and kept snapshots. A
+    run saved from anything else is refused, with what differs. ``net`` itself is trained only
+    when the run is trained here.
+
+    A relative ``saved`` is looked for from the notebook's folder, then from the folder above it
+    (a student copy in notebooks/student/ finds its master's runs), then in the repository's
+    notebooks/ folder when heatex runs from a checkout.
+    """
+    path = _saved_run(saved)
+    if not live and path is None:
+        print(f"(no saved run at {saved}: training it here instead)")
+    if live or path is None:
+        return hc.train(net, data, epochs=epochs, progress=progress, snapshot_every=snapshot_every)
+    run = hc.Run.load(path)
+    expected = dict(net.config(), epochs=checks.positive_int(epochs, "epochs"), data=data.name, data_seed=data.seed,
+                    n_train=len(data.x_train), n_test=len(data.x_test))
+    differ = sorted(name for name in expected.keys() | run.config.keys()
+                    if expected.get(name) != run.config.get(name))
+    kept = checks.kept_epochs(expected["epochs"], checks.positive_int(snapshot_every, "snapshot_every"))
+    if not differ and not np.array_equal(run.snapshot_epochs, kept):
+        differ = ["snapshot_every"]
+    if differ:
+        raise ValueError(f"the run saved at {saved} is not this training: it differs in {', '.join(differ)}. "
+                         "Train it here (live=True), or write the saved runs again "
+                         "(python studies/notebook_runs.py)")
+    return run
+
+
+def _saved_run(saved):
+    """Where the saved run ``saved`` is (see ``train_or_load``), or None."""
+    path = pathlib.Path(saved)
+    places = [path] if path.is_absolute() else [path, ".." / path, pathlib.Path(__file__).parent / "notebooks" / path]
+    return next((place for place in places if place.is_file()), None)

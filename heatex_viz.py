@@ -41,7 +41,7 @@ import heatex_core as hc
 __all__ = [
     "PIPE_NAMES", "WEIGHT_CMAP", "HEAT_CMAP", "OUTPUT_CMAP",
     "position_order", "sections_by_position", "largest_section", "section_series",
-    "exchange_pairs", "PipeDiagram", "draw_pipes", "draw_difference_exchange",
+    "exchange_pairs", "PipeDiagram", "draw_pipes", "draw_difference_exchange", "draw_difference_passes",
     "plot_circle_data", "plot_learning_curves",
     "weight_grid", "weight_labels", "weight_norm", "plot_weights", "compare_weights",
     "decision_grid", "decision_map", "hidden_unit_maps", "plot_hidden_units",
@@ -411,6 +411,69 @@ def draw_difference_exchange(depth=2, ax=None):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, fontsize="medium", frameon=False)
     ax.set_ylim(-0.75, 1.55)
     return diagram
+
+
+def draw_difference_passes(depth=2):
+    """The difference exchange in two panels that project: the forward pass, then the target pass.
+
+    Top: x flows up the forward pipe, layer by layer, h₀ = x to h_depth = ŷ. Bottom: y enters
+    the backward pipe as t_depth and flows down; each backward section g reads the two forward
+    layers beside it across the wall (dotted) and passes on t_{L-1} = g(t_L) + h_{L-1} - g(h_L);
+    each forward layer is then pulled towards its target (dashed). Returns the figure.
+    """
+    depth = checks.whole(depth, "depth", 1, 4, " (a wider picture would be too small to read on a projector)")
+    plt = _pyplot()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(2.9 * depth + 5.5, 7.6), layout="constrained",
+                                      height_ratios=(1, 1.9))
+    layer_x = [2 * L for L in range(depth + 1)]                  # layers at even x, sections between them
+    box = dict(boxstyle="round,pad=0.45", facecolor="white", edgecolor="black", linewidth=1.4)
+    arrow = dict(arrowstyle="-|>", color="black", lw=1.6, mutation_scale=18)
+
+    def row(ax, y, names, letter, leftwards):
+        for L, name in enumerate(names):
+            ax.text(layer_x[L], y, name, ha="center", va="center", fontsize=17, color="black", zorder=3)
+        for i in range(depth):
+            ax.text(2 * i + 1, y, f"{letter}[{i}]", ha="center", va="center", fontsize=14, bbox=box, zorder=3)
+            ends = (2 * i + 0.35, 2 * i + 0.62), (2 * i + 1.38, 2 * i + 1.65)
+            for start, end in ends:
+                a, b = (end, start) if leftwards else (start, end)
+                ax.annotate("", xy=(b, y), xytext=(a, y), arrowprops=arrow, zorder=2)
+
+    forward_names = ["x = h₀"] + [f"h{_subscript(L)}" for L in range(1, depth)] + [f"ŷ = h{_subscript(depth)}"]
+    row(top, 0.0, forward_names, "F", leftwards=False)
+    top.set_title("1 · the forward pass: x flows up the forward pipe, layer by layer", fontsize=16, loc="left")
+    top.set_ylim(-0.6, 0.6)
+
+    wall = 1.25                                                   # the forward layers, seen across the wall
+    for L in range(depth + 1):
+        bottom.text(layer_x[L], wall, f"h{_subscript(L)}", ha="center", va="center", fontsize=17, color="tab:blue",
+                    zorder=3)
+    bottom.axhline(0.8, color="grey", lw=1, linestyle="-", zorder=0)
+    bottom.text(-0.9, 0.84, "the wall", fontsize=12, color="grey", va="bottom")
+    target_names = [f"t{_subscript(L)}" for L in range(depth)] + [f"y = t{_subscript(depth)}"]
+    row(bottom, 0.0, target_names, "B", leftwards=True)
+    read = dict(arrowstyle="-|>", color="tab:blue", lw=1.5, linestyle=":", mutation_scale=15)
+    pull = dict(arrowstyle="-|>", color="tab:orange", lw=2.0, linestyle="--", mutation_scale=18)
+    for i in range(depth):                                        # backward section drawn at i reads h_i, h_{i+1}
+        for L, side in ((i, -0.22), (i + 1, 0.22)):
+            bottom.annotate("", xy=(2 * i + 1 + side, 0.3), xytext=(layer_x[L] - 0.35 * np.sign(side), wall - 0.15),
+                            arrowprops=read, zorder=1)
+        upper = i + 1
+        bottom.text(2 * i + 1, -0.55, f"t{_subscript(upper - 1)} = g(t{_subscript(upper)}) + h{_subscript(upper - 1)}"
+                    f" − g(h{_subscript(upper)})", ha="center", va="top", fontsize=14, color="tab:purple")
+    for L in range(1, depth + 1):                                 # forward layer L is pulled towards t_L
+        bottom.annotate("", xy=(layer_x[L] + 0.28, wall - 0.2), xytext=(layer_x[L] + 0.28, 0.25), arrowprops=pull,
+                        zorder=1)
+    bottom.plot([], [], linestyle=":", color="tab:blue", lw=1.5, label="g reads the forward layers beside it")
+    bottom.plot([], [], linestyle="--", color="tab:orange", lw=2.0, label="each forward layer is pulled towards its target")
+    bottom.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=13, frameon=False)
+    bottom.set_title("2 · the target pass: y flows down the backward pipe as targets, corrected at every section",
+                     fontsize=16, loc="left")
+    bottom.set_ylim(-1.05, 1.55)
+    for ax in (top, bottom):
+        ax.set_xlim(-1.0, 2 * depth + 1.0)
+        ax.axis("off")
+    return fig
 
 
 def _subscript(n):

@@ -4,7 +4,8 @@
 
 What the site holds (jupyterlite-core and jupyterlite-pyodide-kernel, the `lite` extra):
 
-- the notebooks (notebooks/*.ipynb and notebooks/student/), with their saved outputs;
+- the notebooks (notebooks/*.ipynb and notebooks/student/), with their saved outputs, and the saved
+  runs notebooks 05 and 06 load (notebooks/runs/*.npz, written by studies/notebook_runs.py);
 - heatex as a wheel built from this checkout, and the pure-Python wheels the widgets need that
   Pyodide does not carry (ipywidgets, jupyterlab_widgets, comm, at the versions installed here,
   so the page's widget manager and the kernel's ipywidgets match), served by the site's own
@@ -189,7 +190,8 @@ def with_lite_links(nb, notebook):
 def stage_contents(target):
     shutil.rmtree(target, ignore_errors=True)
     notebooks = ROOT / "notebooks"
-    for path in sorted(notebooks.rglob("*.ipynb")):
+    # the notebooks, and the runs notebooks 05 and 06 load beside them (studies/notebook_runs.py)
+    for path in sorted([*notebooks.rglob("*.ipynb"), *notebooks.glob("runs/*.npz")]):
         if {"exports", ".ipynb_checkpoints"} & set(path.relative_to(notebooks).parts):
             continue
         staged = target / path.relative_to(notebooks)

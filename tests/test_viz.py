@@ -403,3 +403,18 @@ def test_the_plots_for_many_networks_draw_what_they_are_given():
     with pytest.raises(ValueError, match="for 2 widths"):
         hv.plot_width_sweep([4, 8], {"x": [np.array([0.7])]})
     plt.close("all")
+
+
+@pytest.mark.parametrize("depth", [1, 2, 4])
+def test_the_difference_exchange_is_drawn_in_two_panels_with_every_target(depth):
+    fig = hv.draw_difference_passes(depth)
+    forward, targets = fig.axes
+    assert forward.get_title(loc="left").startswith("1 · the forward pass")
+    assert targets.get_title(loc="left").startswith("2 · the target pass")
+    said = [t.get_text() for t in targets.texts]
+    sub = lambda n: str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    for L in range(1, depth + 1):      # every backward section's correction, written under it
+        assert f"t{sub(L - 1)} = g(t{sub(L)}) + h{sub(L - 1)} − g(h{sub(L)})" in said
+    assert f"y = t{sub(depth)}" in said and f"ŷ = h{sub(depth)}" in [t.get_text() for t in forward.texts]
+    with pytest.raises(ValueError):
+        hv.draw_difference_passes(5)
