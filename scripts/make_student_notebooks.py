@@ -95,7 +95,8 @@ def stub_source(source, where="a solution cell"):
             out += ["", ""]
         out += lines[start - 1:keep_to]
         indent = " " * first.col_offset
-        out.append(f'{indent}raise NotImplementedError("write {f.name}, run this cell, then run the check below")')
+        then = "the measurement below" if source.lstrip().startswith(PREDICTION_MARK) else "the check below"
+        out.append(f'{indent}raise NotImplementedError("write {f.name}, run this cell, then run {then}")')
     return "\n".join(out)
 
 
