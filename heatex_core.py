@@ -515,9 +515,10 @@ def end_exchange_rule(weights, acts, partner, settings):
     forward pipe's answer: what is left of the exchange is at the ends.
     """
     change = schmidhuber_rule(weights, acts, partner, settings)
-    scale = np.ones_like(weights[..., :1, :1])    # one factor per section, laid out as the weights
-    scale[..., :-1, :, :] = per_network(settings.hidden_pull, weights)
-    change *= scale
+    if np.any(np.asarray(settings.hidden_pull) != 1):    # (a pull of 1 leaves the change as it is)
+        scale = np.ones_like(weights[..., :1, :1])    # one factor per section, laid out as the weights
+        scale[..., :-1, :, :] = per_network(settings.hidden_pull, weights)
+        change *= scale
     return change
 
 

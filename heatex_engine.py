@@ -48,6 +48,11 @@ KEEP_BYTES = 64 * 10**6
 # rules' copies lie in memory: inputs, width, section, pipe, network.
 RULE_MEMORY_ORDER = (3, 4, 2, 1, 0)
 
+# From this many weights a section (inputs x width) is wide enough for numpy as it
+# is: the rules read the weights themselves, not copies (the digits' 65 x 64
+# sections; no shape of notebooks 01-07, whose widest is 17 x 16).
+WIDE_SECTION = 1024
+
 
 def layered_copy(weights):
     """A copy of (K, 2, depth, inputs, width) weights stored layer by layer.
@@ -206,7 +211,10 @@ class StepBuffers(FlowBuffers):
     K x 2 x depth tiny blocks one by one. So the rules get copies laid out with
     the networks axis innermost in memory, (inputs, width, depth, pipe,
     network), seen in the usual order. The shapes, the numbers and the rules'
-    code are the same either way.
+    code are the same either way. Sections of ``WIDE_SECTION`` weights or more
+    need no such help, and copying them would cost more than it saves: the
+    rules read the weights themselves (a read-only view) and activations laid
+    out in the usual order.
     """
 
     def __init__(self, weights, partners, alignment, rows=1, mask=None):
@@ -217,10 +225,16 @@ class StepBuffers(FlowBuffers):
         self.rows = rows
         self.mask = mask
         self.inputs = self.layers_first[0, ..., 0, :width]              # (2, K, width): x then y
-        self.rule_weights = np.empty((n_in, width, depth, pipes, k)).transpose(4, 3, 2, 0, 1)
-        # The sample's flow is row 0 of what the rules read; more rows (the difference exchange's
-        # jiggle) are filled by the exchange, so row 0 is computed alike whatever the rows.
-        self.rule_acts = np.ones((n_in, rows, depth + 1, pipes, k)).transpose(4, 3, 2, 1, 0)
+        self.wide = n_in * width >= WIDE_SECTION
+        if self.wide:
+            self.rule_weights = weights.view()
+            self.rule_weights.flags.writeable = False     # a rule returns a change; it never writes the weights
+            self.rule_acts = np.ones((k, pipes, depth + 1, rows, n_in))
+        else:
+            self.rule_weights = np.empty((n_in, width, depth, pipes, k)).transpose(4, 3, 2, 0, 1)
+            # The sample's flow is row 0 of what the rules read; more rows (the difference exchange's
+            # jiggle) are filled by the exchange, so row 0 is computed alike whatever the rows.
+            self.rule_acts = np.ones((n_in, rows, depth + 1, pipes, k)).transpose(4, 3, 2, 1, 0)
         self.partner = partners(self.rule_acts)     # a view: it follows every step
         self.weights_in_rule_order = self.weights.transpose(RULE_MEMORY_ORDER)
 
@@ -236,7 +250,8 @@ class StepBuffers(FlowBuffers):
 
         ``exchange(weights, acts)``, when given, then rewrites what the pipes carry.
         """
-        self.rule_weights[...] = self.weights
+        if not self.wide:
+            self.rule_weights[...] = self.weights
         self.rule_acts[..., :1, :] = self.acts
         if exchange is not None:
             exchange(self.weights, self.rule_acts)
@@ -250,6 +265,9 @@ class StepBuffers(FlowBuffers):
         """
         if np.shape(change) != self.weights.shape:      # a rule may return a change that broadcasts
             change = np.broadcast_to(change, self.weights.shape)
+        if self.wide:
+            np.add(self.weights, change, out=self.weights)
+            return
         np.add(self.weights_in_rule_order, change.transpose(RULE_MEMORY_ORDER),
                out=self.weights_in_rule_order, order="C")
 

@@ -264,7 +264,7 @@ def plain_step(net, x, y, jiggle=None):
 
 
 @pytest.mark.parametrize("rule", ["backprop", "end_exchange", "difference_exchange"])
-@pytest.mark.parametrize("widths", [WIDTHS, DEEP])
+@pytest.mark.parametrize("widths", [WIDTHS, DEEP, (40, 33, 10)])      # the last: wide sections, no copies
 def test_the_engine_is_the_readable_step_for_padded_sections(rule, widths):
     extra = {} if rule == "backprop" else dict(pull_previous=0.0)
     build = lambda: hc.HeatExchanger.build(widths=widths, seeds=[1, 2, 3], rule=rule, bias=True,  # noqa: E731
@@ -280,6 +280,26 @@ def test_the_engine_is_the_readable_step_for_padded_sections(rule, widths):
     np.testing.assert_array_equal(fast.weights, readable.weights)
     outside = engine.pad_sections([np.ones(s) for s in engine.section_shapes(widths, True)], widths, True) == 0
     assert np.all(fast.weights[:, outside] == 0), "the padding stays 0"
+
+
+@pytest.mark.parametrize("rule", sorted(hc.RULES))
+@pytest.mark.parametrize("bias", [False, True])
+def test_wide_sections_of_one_width_step_as_the_readable_step(rule, bias):
+    # 32 x 32 weights and more: the rules read the weights themselves, not copies laid out for small sections
+    bias = bias and rule != "blog"
+    settings_ = dict(rule=rule, bias=bias, step=[0.001, 0.01], hidden_pull=[0.5, 1.0]) | (
+        {} if rule != "difference_exchange" else dict(inverse_noise=[0.0, 0.2]))
+    fast, readable = (hc.HeatExchanger.build(2, 32, seeds=[3, 4], **settings_) for _ in range(2))
+    assert fast._engine.step_buffers is None
+    data = hc.circle_data(n_train=10, n_test=1, width=32, seed=1)
+    draws = np.random.default_rng(0).standard_normal((10, 2, 2, 32))
+    with np.errstate(all="ignore"):
+        for t in range(10):
+            x, y = data.x_train[[t, (t + 3) % 10]], data.y_train[[t, (t + 3) % 10]]
+            fast.learn(x, y, jiggle=draws[t] if np.any(fast.inverse_noise) else None)
+            plain_step(readable, x, y, draws[t])
+    assert fast._engine.step_buffers.wide
+    np.testing.assert_array_equal(fast.weights, readable.weights)
 
 
 def test_measure_is_the_readable_metrics_per_section():
