@@ -10,7 +10,9 @@ loop over samples.
   finite), ``WeightGrowthWarning`` (weights past ``GROWTH_LIMIT``),
   ``RunTooLargeError`` (a run that does not fit in memory);
 - numbers, seeds and indices; sections, pipes and the exchanger's settings,
-  with their bounds declared in ``SETTING_LIMITS``; samples and data sets;
+  with their bounds declared in ``SETTING_LIMITS``; layers of different widths
+  (``layer_widths``) and what cannot work with them (``check_padded_rules``);
+  samples and data sets, their targets one label or one-hot (``check_targets``);
 - the memory a run needs, measured against what the machine has free;
 - weights that grow or break: what the warning and the error say, and why.
 

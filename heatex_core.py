@@ -295,7 +295,8 @@ def layer_of(pipe_weights, points, layer):
     """What layer ``layer`` of a pipe answers for ``points`` (..., m, width): (..., m, width).
 
     ``pipe_weights`` is one pipe, (..., depth, inputs, width); layer 0 is the
-    points themselves. The bias's constant 1 is left out.
+    points themselves. The bias's constant 1 is left out. (Pipes of one width:
+    it knows no padding.)
     """
     pipe_weights = np.asarray(pipe_weights, dtype=float)
     depth, width = pipe_weights.shape[-3], pipe_weights.shape[-1]
@@ -313,6 +314,7 @@ def layer_spread(pipe_weights, points):
     For every layer, the standard deviation over the points of each unit's
     activation, averaged over the units (the bias's constant 1 left out).
     Near zero at the output means the pipe gives every point the same answer.
+    (Pipes of one width: it knows no padding.)
     """
     width = pipe_weights.shape[-1]
     with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
@@ -1080,7 +1082,8 @@ def digits_data(n_train=1297, n_test=500, seed=0, width=64):
     return Dataset(x[:n_train], y[:n_train], x[n_train:n_train + n_test], y[n_train:n_train + n_test], "digits", seed)
 
 
-# Data by name: the points of the plane take a width (2 by default: the point alone).
+# Data by name. Each maker takes n_train, n_test, seed and width (for the points of the plane, 2 by
+# default: the point alone; the digits' is 64, their pixels); more sets of the plane join here.
 DATA_SETS = {"circle": circle_data, "xor": xor_data, "digits": digits_data}
 
 

@@ -117,3 +117,8 @@ def test_digits_with_their_labels_and_the_answers_it_gets_wrong(run, digits):
         hv.plot_digits(digits.x_test[:5], truth[:4])
     with pytest.raises(ValueError, match="no images"):
         hv.plot_digits(digits.x_test[:0], truth[:0])
+
+
+def test_a_film_of_a_run_of_different_widths(run, digits, tmp_path):
+    path = hv.export_gif(run, tmp_path / "digits.gif", data=digits, frames=[0, 3], dpi=30)
+    assert path.exists() and path.read_bytes()[:3] == b"GIF"
