@@ -342,9 +342,11 @@ def check_run_contents(path, config, snapshots, metrics, snapshot_epochs, rules,
 
 
 def check_config_widths(config, damaged):
-    """A config's layer widths (version 3), if it has them: depth + 1 whole numbers, the widest its width."""
+    """A config's layer widths (version 3): depth + 1 whole numbers, the widest its width. A file
+    from before (versions 1 and 2, one width) gets them written in: its width, depth + 1 times."""
     widths = config.get("widths")
     if widths is None:
+        config["widths"] = [config["width"]] * (config["depth"] + 1)
         return
     if (not isinstance(widths, list) or len(widths) != config["depth"] + 1
             or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths)

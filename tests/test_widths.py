@@ -381,7 +381,7 @@ def test_version_2_files_of_one_width_still_load(tmp_path):
              snapshots=run.snapshots, snapshot_epochs=run.snapshot_epochs,
              **{f"metric_{k}": v for k, v in run.metrics.items()})
     back = hc.Run.load(tmp_path / "old.npz")
-    assert back.network_at(-1).widths == (3, 3, 3)
+    assert back.network_at(-1).widths == (3, 3, 3) and back.config == run.config     # widths written in
     np.testing.assert_array_equal(back.snapshots, run.snapshots)
 
 
