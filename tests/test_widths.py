@@ -149,7 +149,8 @@ def reference_difference_exchange(forward, backward, x, y, bias, s, jiggle=None)
     for i in range(depth):
         o = h[i + 1]
         scale = s["hidden_pull"] if i < depth - 1 else 1.0
-        changes.append(scale * s["step"] * np.outer(with_bias(h[i], bias), s["pull_partner"] * (t[i + 1] - o) * o * (1 - o)))
+        e = s["pull_partner"] * (t[i + 1] - o)
+        changes.append(scale * s["step"] * np.outer(with_bias(h[i], bias), e * o * (1 - o)))
     for j in range(depth):
         i = depth - 1 - j                                            # the forward section beside it
         if jiggle is None:
@@ -377,8 +378,8 @@ def test_a_run_of_different_widths_records_them_saves_and_loads(tmp_path):
 def test_version_2_files_of_one_width_still_load(tmp_path):
     run = hc.train(hc.HeatExchanger.build(2, 3, seeds=[0]), hc.circle_data(10, 5, width=3), epochs=1, progress=False)
     config = {key: value for key, value in run.config.items() if key != "widths"}
-    np.savez(tmp_path / "old.npz", format=np.array("heatex-run"), version=np.array(2), config=np.array(json.dumps(config)),
-             snapshots=run.snapshots, snapshot_epochs=run.snapshot_epochs,
+    np.savez(tmp_path / "old.npz", format=np.array("heatex-run"), version=np.array(2),
+             config=np.array(json.dumps(config)), snapshots=run.snapshots, snapshot_epochs=run.snapshot_epochs,
              **{f"metric_{k}": v for k, v in run.metrics.items()})
     back = hc.Run.load(tmp_path / "old.npz")
     assert back.network_at(-1).widths == (3, 3, 3) and back.config == run.config     # widths written in
@@ -450,7 +451,8 @@ def test_from_weights_reads_the_widths_off_the_shapes():
     (lambda: hc.HeatExchanger(np.zeros((1, 2, 2, 7, 6)), rule="backprop", widths=(6, 5, 4, 3)), "need weights of 3"),
     (lambda: hc.Section(10, input_width=12).takes_input(hc.Section(16)), "takes 12 inputs but the section before"),
     (lambda: hc.HeatExchanger.from_pipes(hc.Section(16, input_width=64) > hc.Section(10),
-                                         hc.Section(64) < hc.Section(16)), "same widths, the backward pipe's in reverse"),
+                                         hc.Section(64) < hc.Section(16)),
+     "same widths, the backward pipe's in reverse"),
 ])
 def test_what_cannot_work_is_refused_with_what_to_do(call, message):
     with pytest.raises(ValueError, match=message):
