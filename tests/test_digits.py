@@ -4,6 +4,7 @@ scikit-learn is a test extra only (pyproject.toml's ``test``, which CI and ``mak
 comparison is skipped, with the reason said, where it is missing. heatex itself needs nothing new.
 """
 import ast
+import importlib.util
 import pathlib
 
 import numpy as np
@@ -94,3 +95,18 @@ def test_digits_by_name_and_what_is_refused():
         hc.data_set("digits", width=16)
     with pytest.raises(ValueError, match="unknown data set 'mnist'.*digits"):
         hc.data_set("mnist")
+
+
+def test_the_digits_study_runs_in_quick_mode(capsys):
+    spec = importlib.util.spec_from_file_location("digits_study", ROOT / "studies" / "digits.py")
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    study.main(["--quick"])
+    out = capsys.readouterr().out
+    for heading in ("the validation search", "the choices, trained on all", "linear read-outs of the raw pixels",
+                    "the table: test accuracy", "== time: one epoch"):
+        assert heading in out
+    for shape in ("64-32-10", "64-16-10"):
+        for rule in ("difference exchange", "backprop", "frozen random hidden"):
+            assert f"{shape}  {rule}" in out
+    assert "nan" not in out.lower()
