@@ -10,7 +10,9 @@ loop over samples.
   finite), ``WeightGrowthWarning`` (weights past ``GROWTH_LIMIT``),
   ``RunTooLargeError`` (a run that does not fit in memory);
 - numbers, seeds and indices; sections, pipes and the exchanger's settings,
-  with their bounds declared in ``SETTING_LIMITS``; samples and data sets;
+  with their bounds declared in ``SETTING_LIMITS``; layers of different widths
+  (``layer_widths``) and what cannot work with them (``check_padded_rules``);
+  samples and data sets, their targets one label or one-hot (``check_targets``);
 - the memory a run needs, measured against what the machine has free;
 - weights that grow or break: what the warning and the error say, and why.
 
@@ -323,8 +325,8 @@ def check_exchanger(weights, rule, alignment, bias, defaults, alignments):
     if n_in != width + bool(bias):
         raise ValueError(
             f"each section of width {width} needs {width + bool(bias)} input rows "
-            f"({'with' if bias else 'without'} a bias), got {n_in}; every section of both pipes "
-            "has the same width because each is pulled towards its own input")
+            f"({'with' if bias else 'without'} a bias), got {n_in}; sections of different widths are padded "
+            "to the widest layer (give widths=...)")
     if rule == "blog" and bias:
         raise ValueError("the blog's rule has no bias; use bias=False or rule='schmidhuber'")
     check_finite(weights, "the initial weights")
@@ -363,6 +365,100 @@ def check_net(net, exchanger_class):
 
 
 # ---------------------------------------------------------------------------
+# Sections of different widths (heatex_core's module docstring: padded to the widest).
+# ---------------------------------------------------------------------------
+
+def layer_widths(depth, width, widths, defaults=(None, None)):
+    """The layer widths, input first, from ``depth`` and ``width`` or from ``widths``: a tuple of ints.
+
+    With ``widths``, depth and width must be left out (None, or the ``defaults`` of the signature).
+    """
+    if widths is None:
+        depth, width = positive_int(depth, "depth"), positive_int(width, "width")
+        return (width,) * (depth + 1)
+    if depth not in (None, defaults[0]) or width not in (None, defaults[1]):
+        raise ValueError(f"give depth and width, or widths, not both: widths={shown(widths)} already says "
+                         "how many layers there are and how wide each is")
+    array = as_array(widths)
+    if array is None or array.dtype.kind not in "iu" or array.ndim != 1 or len(array) < 2 or np.any(array < 1):
+        raise ValueError(f"widths must be the layer widths, input first, as 64-16-10 is written: two or more whole "
+                         f"numbers of at least 1, e.g. widths=(64, 16, 10); got {shown(widths)}")
+    return tuple(int(w) for w in array)
+
+
+def linked_width(given, source_width, section):
+    """The input width of ``section`` once ``source`` feeds it: as wide as the source's output."""
+    if given is not None and given != source_width:
+        raise ValueError(f"{section!r} takes {given} inputs but the section before it gives {source_width}; "
+                         f"leave input_width out (it follows the section that feeds it) or make them agree")
+    return source_width
+
+
+def mirrored(forward, backward):
+    """The layer widths of linked pipes: the backward pipe's must be the forward pipe's in reverse."""
+    if list(backward) != list(forward)[::-1]:
+        raise ValueError(f"both pipes need layers of the same widths, the backward pipe's in reverse: the forward "
+                         f"pipe is {'-'.join(map(str, forward))}, so the backward pipe must be "
+                         f"{'-'.join(map(str, forward[::-1]))} in flow order (y first), got "
+                         f"{'-'.join(map(str, backward))}; e.g. Section(16, input_width=64) > Section(10) and "
+                         "Section(64) < Section(16, input_width=10), or use pipes(widths=...)")
+    return tuple(forward)
+
+
+def widths_of_sections(forward, backward):
+    """The layer widths and the bias of sections given as matrices (``from_weights``), read off their shapes."""
+    shapes = [np.shape(w) for w in forward + backward]
+    if any(len(shape) != 2 for shape in shapes):
+        raise ValueError(f"every section's weights must be an (inputs, width) matrix, got shapes {shapes}")
+    depth = len(forward)
+    bias = shapes[0][0] - shapes[-1][1]        # forward section 0 takes x (and a bias); the backward pipe gives x back
+    widths = (shapes[0][0] - bias,) + tuple(shape[1] for shape in shapes[:depth])
+    if bias not in (0, 1) or [tuple(s) for s in shapes] != engine.section_shapes(widths, bias):
+        raise ValueError(f"the sections' shapes {shapes} do not chain: each section's input rows must be the width "
+                         "of the layer before it (plus 1 with a bias), and the backward pipe's sections must run "
+                         "the forward pipe's layers in reverse")
+    return widths, bool(bias)
+
+
+def exchanger_widths(weights, widths, net):
+    """An exchanger's layer widths, checked against its weights and rule: a tuple, input first."""
+    depth, width = weights.shape[2], weights.shape[-1]
+    widths = (width,) * (depth + 1) if widths is None else layer_widths(None, None, widths)
+    if len(widths) != depth + 1 or max(widths) != width:
+        raise ValueError(f"widths {'-'.join(map(str, widths))} need weights of {len(widths) - 1} sections padded to "
+                         f"the widest, {max(widths)}, but the weights hold {depth} sections of width {width}")
+    outside = engine.pad_sections([np.ones(shape) for shape in engine.section_shapes(widths, net.bias)], widths,
+                                  net.bias) == 0
+    if np.any(weights[:, outside]):
+        raise ValueError(f"the weights hold numbers outside the sections of widths {'-'.join(map(str, widths))}: "
+                         "the padding around each section's block must be 0 (heatex_engine.block says where each "
+                         "section lies)")
+    net.widths = widths
+    check_padded_rules(net)
+    return widths
+
+
+def check_padded_rules(net):
+    """What cannot work with layers of different widths: the pull of a section towards its own input
+    (the blog's rule, a nonzero pull_previous) and the blog's alignment, which pair layers of two widths."""
+    widths = tuple(getattr(net, "widths", ()))
+    if not widths or min(widths) == max(widths):
+        return
+    shape = "-".join(map(str, widths))
+    if net.rule == "blog":
+        raise ValueError(f"the blog's rule pulls every section towards its own input, which needs every layer as "
+                         f"wide as the next; layers {shape} differ: use rule='difference_exchange', 'end_exchange' "
+                         "or 'backprop', or layers of one width")
+    if net.alignment != "paper":
+        raise ValueError(f"alignment={net.alignment!r} pairs each section with a layer of another width when the "
+                         f"layers are {shape}; use alignment='paper', which pairs layers of the same width")
+    if net.rule in ("schmidhuber", "end_exchange", "difference_exchange") and np.any(net.pull_previous):
+        raise ValueError(f"pull_previous={shown(net.pull_previous.tolist())} pulls each section towards its own "
+                         f"input, which is not as wide as its output when the layers are {shape}; "
+                         "set pull_previous=0 (the difference exchange's default)")
+
+
+# ---------------------------------------------------------------------------
 # Samples and data.
 # ---------------------------------------------------------------------------
 
@@ -370,12 +466,14 @@ def rows_not_finite(value):
     return np.flatnonzero(~np.isfinite(value.reshape(-1, value.shape[-1])).all(axis=1))[:5].tolist()
 
 
-def check_sample(value, name, net):
-    """A sample x or y for ``learn``: (width,) or (K, width) as finite floats."""
+def check_sample(value, name, net, width=None):
+    """A sample x or y for ``learn``: (width,) or (K, width) as finite floats; ``width`` is its end's
+    (the pipes' width if left out)."""
     value = real_array(value, name)
-    if value.ndim not in (1, 2) or value.shape[-1] != net.width or len(np.atleast_2d(value)) not in (1, net.n_networks):
-        raise ValueError(f"{name} must have shape ({net.width},) or ({net.n_networks}, {net.width}) "
-                         f"for {net.n_networks} networks of width {net.width}, got {value.shape}")
+    width = net.width if width is None else width
+    if value.ndim not in (1, 2) or value.shape[-1] != width or len(np.atleast_2d(value)) not in (1, net.n_networks):
+        raise ValueError(f"{name} must have shape ({width},) or ({net.n_networks}, {width}) "
+                         f"for {net.n_networks} networks of width {width}, got {value.shape}")
     if not np.all(np.isfinite(value)):
         raise ValueError(f"{name} has NaN or inf (rows {rows_not_finite(value)}); give finite numbers")
     return value
@@ -390,16 +488,17 @@ def check_one_sample(value, name, width):
     return value
 
 
-def check_pair(x, y, width):
-    """x and y for ``Network.flow``: one sample (width,) or m samples (m, width) each, finite."""
+def check_pair(x, y, width, y_width=None):
+    """x and y for ``Network.flow``: one sample (width,) or m samples (m, width) each, finite; y
+    ``y_width`` wide when the pipes' ends differ."""
     x, y = real_array(x, "x"), real_array(y, "y")
-    for name, value in (("x", x), ("y", y)):
-        if value.ndim not in (1, 2) or value.shape[-1] != width:
-            raise ValueError(f"{name} must be one sample ({width},) or m samples (m, {width}), got shape {value.shape}")
+    for name, value, wide in (("x", x, width), ("y", y, width if y_width is None else y_width)):
+        if value.ndim not in (1, 2) or value.shape[-1] != wide:
+            raise ValueError(f"{name} must be one sample ({wide},) or m samples (m, {wide}), got shape {value.shape}")
         if not np.all(np.isfinite(value)):
             raise ValueError(f"{name} has NaN or inf; give finite numbers")
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+    if x.shape[:-1] != y.shape[:-1]:
+        raise ValueError(f"x and y must hold the same number of samples, got shapes {x.shape} and {y.shape}")
     return x, y
 
 
@@ -458,23 +557,68 @@ def check_dataset(data):
             rows = np.flatnonzero(not_label)[:5].tolist()
             raise ValueError(f"y_{split} must hold labels 0 or 1, got {np.unique(y[not_label])[:4].tolist()} in rows "
                              f"{rows}; use 1.0 for class 1 and 0.0 for class 0")
-        disagree = (y != y[:, :1]).any(axis=1)
-        if disagree.any():
-            raise ValueError(f"y_{split} must repeat each sample's label across its {y.shape[1]} columns; rows "
-                             f"{np.flatnonzero(disagree)[:5].tolist()} disagree: give each sample one label, "
-                             "e.g. np.repeat(labels[:, None], width, axis=1)")
-    widths = {a.shape[1] for a in (data.x_train, data.y_train, data.x_test, data.y_test)}
-    if len(widths) != 1:
-        raise ValueError(f"inputs and targets must have the same width as the pipes, got widths {sorted(widths)}")
+    for kind in ("x", "y"):
+        train, test = getattr(data, f"{kind}_train"), getattr(data, f"{kind}_test")
+        if train.shape[1] != test.shape[1]:
+            raise ValueError(f"{kind}_train and {kind}_test must have the same width, got {train.shape[1]} and "
+                             f"{test.shape[1]}")
+    check_targets(data)
     if not isinstance(data.name, str):
         raise TypeError(f"name must be text that names the data, got {shown(data.name)}")
     data.seed = None if data.seed is None else seed(data.seed, "seed")
 
 
+def check_targets(data):
+    """Targets in one form: every row one label repeated across the width (two classes), or every row
+    one-hot (one 1, the sample's class), in both splits."""
+    forms = {}
+    for split in ("train", "test"):
+        y = getattr(data, f"y_{split}")
+        repeated = (y == y[:, :1]).all(axis=1)
+        one_hot = (y.sum(axis=1) == 1) & ~repeated
+        neither = ~(repeated | one_hot)
+        if neither.any():
+            raise ValueError(f"y_{split} must repeat each sample's label across its {y.shape[1]} columns, or be "
+                             f"one-hot (a single 1, in the sample's class's column); rows "
+                             f"{np.flatnonzero(neither)[:5].tolist()} are neither: give each sample one label, "
+                             "e.g. np.repeat(labels[:, None], width, axis=1), or np.eye(classes)[labels]")
+        forms[split] = repeated
+    mixed = np.concatenate(list(forms.values()))
+    if mixed.any() and not mixed.all():
+        kinds = {split: ("one-hot" if not rows.any() else "repeated labels" if rows.all() else "both")
+                 for split, rows in forms.items()}
+        raise ValueError(f"the targets mix repeated labels with one-hot rows (y_train: {kinds['train']}, y_test: "
+                         f"{kinds['test']}); give every sample of both splits the same form")
+
+
+def check_split(split):
+    if split not in ("train", "test"):
+        raise ValueError(f'split must be "train" or "test", got {shown(split)}')
+    return split
+
+
+def split_sizes(n_train, n_test, available, width, own_width, name):
+    """n_train and n_test of a data set of ``available`` samples, and a width that must be its own."""
+    n_train, n_test = positive_int(n_train, "n_train"), positive_int(n_test, "n_test")
+    if n_train + n_test > available:
+        raise ValueError(f"the {name} have {available} samples, so n_train + n_test can be at most {available}, got "
+                         f"{n_train} + {n_test}")
+    if width != own_width:
+        raise ValueError(f"the {name} are {own_width} wide (their own inputs), so width must be {own_width} or left "
+                         f"out, got {shown(width)}")
+    return n_train, n_test
+
+
 def check_widths(net, data):
-    if data.width != net.width:
-        raise ValueError(f"the data is {data.width} wide but the pipes are {net.width} wide; "
-                         f"make the data with width={net.width} or build pipes of width {data.width}")
+    widths, ends = tuple(getattr(net, "widths", (net.width,))), (data.x_train.shape[1], data.y_train.shape[1])
+    if ends[0] == ends[1] and min(widths) == max(widths):     # one width throughout
+        if data.width != net.width:
+            raise ValueError(f"the data is {data.width} wide but the pipes are {net.width} wide; "
+                             f"make the data with width={net.width} or build pipes of width {data.width}")
+    elif ends != (widths[0], widths[-1]):
+        raise ValueError(f"the data's x is {ends[0]} wide and its y {ends[1]}, but the pipes' layers are "
+                         f"{'-'.join(map(str, widths))}: the first layer must be as wide as x and the last as y; "
+                         f"build them with widths=({ends[0]}, ..., {ends[1]})")
 
 
 def check_training(net, data, progress, exchanger_class, dataset_class, settings):
@@ -486,6 +630,7 @@ def check_training(net, data, progress, exchanger_class, dataset_class, settings
     check_dataset(data)         # the arrays may have been changed since the Dataset was made
     check_widths(net, data)
     check_settings(net, settings)
+    check_padded_rules(net)
     if not np.all(np.isfinite(net.weights)):
         raise ValueError("net's weights contain NaN or inf (a DivergenceError caught and ignored, or weights set "
                          "by hand?); build the exchanger again")

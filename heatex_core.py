@@ -11,7 +11,8 @@ The story, in the order of this file (rules before the machinery that runs them)
 
 1. ``Section`` and ``Pipe``: one layer, and sections linked into a pipe, by
    chaining ``Section(2) > Section(2) > Section(2)`` as the 2020 blog's
-   docstring promised, or all at once with ``pipes(depth, width)``.
+   docstring promised, or all at once with ``pipes(depth, width)`` or, for
+   layers of different widths, ``pipes(widths=(64, 16, 10))``.
 2. ``flow``: every layer of both pipes, ``sigmoid(a @ W)`` section by section.
 3. ``ALIGNMENTS``, ``partner_acts``, ``touches``: who faces whom, and what a
    section touches in a step: its weights W, its input a, its output o and its
@@ -26,7 +27,8 @@ The story, in the order of this file (rules before the machinery that runs them)
 5. ``HeatExchanger``: both pipes of K networks in one array with a leading
    networks axis, so one network and 256 run through the same code, and the
    rule that trains them; ``net.network(k)`` is network k alone.
-6. Data: ``circle_data`` (the blog's), ``xor_data`` (a contrast set).
+6. Data: ``circle_data`` (the blog's), ``xor_data`` (a contrast set),
+   ``digits_data`` (handwritten digits, 10 classes, one-hot targets).
 7. ``train``: online learning, one sample at a time, with a snapshot of every
    weight after every epoch and the metrics that say whether anything is learnt.
 8. ``Run``: what training leaves behind; ``run.network(k)`` is one network's
@@ -38,9 +40,33 @@ Notation (the notebooks' symbols):
     a      a section's input: the previous layer of its own pipe (a bias's 1 last); q is a without it
     o      its own output, sigmoid(a @ W);  p  its partner's output in the other pipe
     step, pull_previous, pull_partner, hidden_pull    per-network settings of the rules
+    widths   the layer widths, input first, as "64-16-10" is written: the forward pipe's layers;
+             the backward pipe's are the same in reverse (10-16-64). One width: every layer alike.
 Shapes:
     weights  (K, 2, depth, inputs, width)     pipe 0 forward, pipe 1 backward, sections in flow order
     acts     (K, 2, depth + 1, m, inputs)     layer 0 is the pipe's input; m samples (1 online)
+
+Sections of different widths are *padded* to the widest: width is the widest
+layer, and a layer of fewer units holds them at its end with zeros in front
+(next to the bias's 1, which is always last). Each section's weights are the
+bottom-right block of its (inputs, width) matrix, zeros around them; its
+output is ``sigmoid(a @ W)`` times ``mask``, which is 1 on the units a layer
+has and 0 on its padding. So the padded network holds the narrow one's numbers
+and zeros, and every rule written for the whole array serves it unchanged:
+the delta rule's change ``outer(a, e * o * (1 - o))`` is 0 wherever a or o is
+padding, and so is backprop's; only where a rule computes a sigmoid of its own
+(the difference exchange's passes and inverse) is the mask applied again.
+The other design, a list of weights per section with the rules written per
+section, was weighed and not chosen: it would need a second implementation of
+every rule, or a slower one for the equal widths the blog and notebooks 01-07
+use, which are exactly what they were (nothing is padded, ``mask`` is None and
+costs nothing). Its price is arithmetic on the zeros: 64-32-10 computes 3.4
+times the weights it has. The pull towards a section's own input (the blog's
+rule, a nonzero ``pull_previous``, the blog's alignment) compares layers of
+two widths, and is refused for different widths with a message that says so.
+Targets are the label repeated across the width (two classes; the answer is
+"the mean of the outputs above 0.5"), or one-hot (many classes; the answer is
+the largest output).
 
 What lives beside this file, so that it tells only the story: ``heatex_checks``
 (every argument check and its message, the memory a run needs, what the growth
@@ -60,6 +86,7 @@ from typing import NamedTuple
 import numpy as np
 
 import heatex_checks as checks
+import heatex_digits
 import heatex_engine as engine
 import heatex_runfile as runfile
 from heatex_checks import GROWTH_LIMIT, DivergenceError, RunTooLargeError, WeightGrowthWarning
@@ -73,7 +100,7 @@ __all__ = [
     "difference_exchange_rule", "difference_pass", "jiggle_pass",
     "RULES", "TARGETS", "SETTINGS", "SETTING_DEFAULTS", "RULE_DEFAULTS",
     "PIPES", "HeatExchanger", "Network",
-    "Dataset", "circle_data", "xor_data", "data_set", "majority_accuracy",
+    "Dataset", "circle_data", "xor_data", "digits_data", "DATA_SETS", "data_set", "majority_accuracy",
     "train", "METRICS", "measure", "predict_labels",
     "Run", "NetworkRun",
     "DivergenceError", "WeightGrowthWarning", "GROWTH_LIMIT", "RunTooLargeError", "RunFileError",
@@ -102,11 +129,17 @@ class Section:
         forward = Section(2) > Section(2) > Section(2)    # x enters on the left
         backward = Section(2) < Section(2) < Section(2)   # y enters on the right
 
-    Each chain returns the whole ``Pipe``.
+    Each chain returns the whole ``Pipe``. ``width`` is the section's output;
+    its input is as wide as the section that feeds it, and the first
+    section's as wide as itself unless ``input_width`` says otherwise. So
+    ``Section(16, input_width=64) > Section(10)`` is the pipe 64-16-10 (and
+    ``Section(64) > Section(16) > Section(10)`` is 64-64-16-10); its backward
+    pipe is ``Section(64) < Section(16, input_width=10)``.
     """
 
-    def __init__(self, width):
+    def __init__(self, width, input_width=None):
         self.width = checks.positive_int(width, "width")
+        self.input_width = None if input_width is None else checks.positive_int(input_width, "input_width")
         self.source = None   # the section that feeds this one
         self.sink = None     # the section this one feeds
         self.weight = None
@@ -120,6 +153,7 @@ class Section:
             raise ValueError("a section cannot feed itself")
         if self.source is not None or source.sink is not None:
             raise ValueError("this section is already linked into a pipe; build a new Section for a new pipe")
+        self.input_width = checks.linked_width(self.input_width, source.width, self)
         self.source = source
         source.sink = self
 
@@ -145,7 +179,8 @@ class Section:
         return self.act
 
     def __repr__(self):
-        return f"Section({self.width})"
+        first = self.source is None and self.input_width not in (None, self.width)
+        return f"Section({self.width}, input_width={self.input_width})" if first else f"Section({self.width})"
 
 
 class Pipe:
@@ -185,6 +220,11 @@ class Pipe:
     def widths(self):
         return [s.width for s in self.sections]
 
+    @property
+    def layer_widths(self):
+        """Every layer's width in flow order, the pipe's input first."""
+        return [self.sections[0].input_width or self.sections[0].width] + self.widths
+
     def in_position_order(self):
         return self.sections if self.arrow == ">" else self.sections[::-1]
 
@@ -208,11 +248,12 @@ class Pipe:
         return f" {self.arrow} ".join(map(repr, self.in_position_order()))
 
 
-def pipes(depth, width):
-    """A forward and a backward pipe of ``depth`` sections of ``width``, linked."""
-    depth = checks.positive_int(depth, "depth")
-    forward = [Section(width) for _ in range(depth)]
-    backward = [Section(width) for _ in range(depth)]
+def pipes(depth=None, width=None, widths=None):
+    """A forward and a backward pipe of ``depth`` sections of ``width``, linked;
+    or with the layer widths, input first: ``pipes(widths=(64, 16, 10))``."""
+    widths = checks.layer_widths(depth, width, widths)
+    forward = [Section(w, input_width=v) for v, w in zip(widths, widths[1:])]
+    backward = [Section(w, input_width=v) for v, w in zip(widths[::-1], widths[-2::-1])]
     for upstream, downstream in zip(forward, forward[1:]):
         downstream.takes_input(upstream)
     for upstream, downstream in zip(backward, backward[1:]):
@@ -224,19 +265,21 @@ def pipes(depth, width):
 # 2. The flow: what every layer carries (notebook 01; notebook 04).
 # ---------------------------------------------------------------------------
 
-def flow(weights, inputs):
+def flow(weights, inputs, mask=None):
     """Activations of every layer when ``inputs`` (..., m, width) enter the pipes.
 
     ``weights`` is (..., depth, inputs, width). Returns (..., depth + 1, m,
     inputs): layer 0 is the input itself, and each next layer is
     ``sigmoid(previous layer @ W)``. With a bias (inputs = width + 1 rows of
-    W) every layer ends in a constant 1.
+    W) every layer ends in a constant 1. Sections of different widths give
+    their ``mask`` (..., depth + 1, width), which sets every layer's padding to 0.
     """
     bias = weights.shape[-2] == weights.shape[-1] + 1
     layer = _with_bias(np.asarray(inputs, dtype=float), bias)
     layers = [layer]
     for i in range(weights.shape[-3]):
-        layer = _with_bias(sigmoid(layer @ weights[..., i, :, :]), bias)
+        layer = sigmoid(layer @ weights[..., i, :, :])
+        layer = _with_bias(layer if mask is None else layer * mask[..., i + 1, None, :], bias)
         layers.append(layer)
     return np.stack(np.broadcast_arrays(*layers), axis=-3)    # the input, repeated for every network
 
@@ -252,7 +295,8 @@ def layer_of(pipe_weights, points, layer):
     """What layer ``layer`` of a pipe answers for ``points`` (..., m, width): (..., m, width).
 
     ``pipe_weights`` is one pipe, (..., depth, inputs, width); layer 0 is the
-    points themselves. The bias's constant 1 is left out.
+    points themselves. The bias's constant 1 is left out. (Pipes of one width:
+    it knows no padding.)
     """
     pipe_weights = np.asarray(pipe_weights, dtype=float)
     depth, width = pipe_weights.shape[-3], pipe_weights.shape[-1]
@@ -270,6 +314,7 @@ def layer_spread(pipe_weights, points):
     For every layer, the standard deviation over the points of each unit's
     activation, averaged over the units (the bias's constant 1 left out).
     Near zero at the output means the pipe gives every point the same answer.
+    (Pipes of one width: it knows no padding.)
     """
     width = pipe_weights.shape[-1]
     with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
@@ -472,9 +517,10 @@ def end_exchange_rule(weights, acts, partner, settings):
     forward pipe's answer: what is left of the exchange is at the ends.
     """
     change = schmidhuber_rule(weights, acts, partner, settings)
-    scale = np.ones_like(weights[..., :1, :1])    # one factor per section, laid out as the weights
-    scale[..., :-1, :, :] = per_network(settings.hidden_pull, weights)
-    change *= scale
+    if np.any(np.asarray(settings.hidden_pull) != 1):    # (a pull of 1 leaves the change as it is)
+        scale = np.ones_like(weights[..., :1, :1])    # one factor per section, laid out as the weights
+        scale[..., :-1, :, :] = per_network(settings.hidden_pull, weights)
+        change *= scale
     return change
 
 
@@ -533,10 +579,12 @@ def _inverse_change(weights, acts, partner, settings):
         v = np.where(jiggling, beside_input(acts, 2)[..., 1, :, :], v)
         target = np.where(jiggling, partner[..., 1, :, 1, :], target)
     r = sigmoid(_matmul(v[..., None, :], W))[..., 0, :]        # its answer
+    mask = getattr(settings, "mask", None)                     # sections of different widths: no answer in the padding
+    r = r if mask is None else r * mask[1, 1:]
     return delta_rule(v, r, target - r, per_network(settings.inverse_step, W))
 
 
-def difference_pass(weights, acts, difference):
+def difference_pass(weights, acts, difference, mask=None):
     """The backward pipe again, carrying targets down: the difference exchange's second pass.
 
     Backward section j lies beside forward layer L = depth - j at its input
@@ -549,18 +597,19 @@ def difference_pass(weights, acts, difference):
 
     t_depth is y as it enters. Rewrites the backward layers of ``acts``
     (..., 2, depth + 1, m, inputs) in place, every sample; ``difference`` is
-    one number per network (0: the plain flow of y).
+    one number per network (0: the plain flow of y). ``mask`` (``flow``'s)
+    keeps the padding of sections of different widths at 0.
     """
     width, depth = weights.shape[-1], weights.shape[-3]
     d = per_network(difference, acts[..., 0, 0, :, :width])
     for j in range(depth):
         W = weights[..., 1, j, :, :]
         carried, beside = acts[..., 1, j, :, :], acts[..., 0, depth - j, :, :]
-        acts[..., 1, j + 1, :, :width] = (sigmoid(_matmul(carried, W))
-                                          + d * (acts[..., 0, depth - j - 1, :, :width] - sigmoid(_matmul(beside, W))))
+        t = sigmoid(_matmul(carried, W)) + d * (acts[..., 0, depth - j - 1, :, :width] - sigmoid(_matmul(beside, W)))
+        acts[..., 1, j + 1, :, :width] = t if mask is None else t * mask[1, j + 1]
 
 
-def jiggle_pass(weights, acts, noise, jiggle):
+def jiggle_pass(weights, acts, noise, jiggle, mask=None):
     """Rows 1 and 2 of the forward pipe: each layer jiggled, and each section's answer to the jiggle.
 
     For every forward section i, row 1 of its input layer i becomes
@@ -570,13 +619,15 @@ def jiggle_pass(weights, acts, noise, jiggle):
     width) standard normal draws, one per backward section j (None: no
     jiggle); backward section j lies beside forward section depth - 1 - j.
     ``acts`` has 3 rows per network, row 0 the sample, which is left alone.
+    ``mask`` (``flow``'s) keeps the padding of sections of different widths at 0.
     """
     width = weights.shape[-1]
     jiggled = acts[..., 0, :-1, 1, :]                         # (..., depth, inputs): every forward section's input
     jiggled[...] = acts[..., 0, :-1, 0, :]
     if jiggle is not None:
         jiggled[..., :width] += per_network(noise, jiggle) * jiggle[..., ::-1, :]     # in forward order
-    acts[..., 0, 1:, 2, :width] = sigmoid(_matmul(jiggled[..., None, :], weights[..., 0, :, :, :]))[..., 0, :]
+    answer = sigmoid(_matmul(jiggled[..., None, :], weights[..., 0, :, :, :]))[..., 0, :]
+    acts[..., 0, 1:, 2, :width] = answer if mask is None else answer * mask[0, 1:]
 
 
 def _matmul(a, b):
@@ -594,13 +645,13 @@ RULES = {"blog": blog_rule, "schmidhuber": schmidhuber_rule, "backprop": backpro
 TARGETS = {}
 
 
-def carry_down(rule, weights, acts, difference):
+def carry_down(rule, weights, acts, difference, mask=None):
     """Rewrite what the backward pipe carries in ``acts`` in place: the rule's targets, or the
     difference exchange's, or leave the plain flow."""
     if rule in TARGETS:
         TARGETS[rule](weights, acts)
     elif np.any(difference):
-        difference_pass(weights, acts, difference)
+        difference_pass(weights, acts, difference, mask)
 
 
 # Every setting of a rule that the caller leaves out. The blog's rule takes the
@@ -642,15 +693,17 @@ class HeatExchanger:
     ``numpy.random.default_rng(seeds[k])``, so training K networks together
     gives each the result it gets alone.
 
-    Build one with ``HeatExchanger.build`` (depth, width, seeds),
-    ``HeatExchanger.from_weights`` (given arrays) or
+    Build one with ``HeatExchanger.build`` (depth, width, seeds; or widths,
+    seeds), ``HeatExchanger.from_weights`` (given arrays) or
     ``HeatExchanger.from_pipes`` (chained sections). ``network(k)`` is network
-    k alone.
+    k alone. ``widths`` are the layer widths, input first; sections of
+    different widths are padded to the widest (module docstring), with
+    ``mask`` the padding's (None when every layer is as wide).
     """
 
     def __init__(self, weights, rule="blog", alignment=None, seeds=0, bias=None, init_scale=None, step=None,
                  pull_previous=None, pull_partner=None, hidden_pull=None, difference=None, inverse_step=None,
-                 inverse_noise=None):
+                 inverse_noise=None, widths=None):
         # A setting left out (None) takes its rule's default, RULE_DEFAULTS[rule].
         weights, alignment, bias = checks.check_exchanger(weights, rule, alignment, bias, RULE_DEFAULTS, ALIGNMENTS)
         defaults = RULE_DEFAULTS[rule]
@@ -666,46 +719,51 @@ class HeatExchanger:
         for name, value in given.items():
             setattr(self, name, checks.per_network_array(defaults[name] if value is None else value, name, k))
         checks.check_difference(self, TARGETS)
+        self.widths = checks.exchanger_widths(weights, widths, self)
+        self.mask = engine.padding_mask(self.widths)
         self.rngs = [np.random.default_rng(int(s)) for s in self.seeds]
         self.jiggle = None           # the jiggle of this step, for inverse_noise (see jiggle_pass)
         self._engine = engine.Engine()
 
     @classmethod
-    def build(cls, depth=10, width=2, seeds=0, rule="blog", bias=None, init_scale=None, **settings):
-        """K networks of ``depth`` sections of ``width``, one per seed.
+    def build(cls, depth=10, width=2, seeds=0, rule="blog", bias=None, init_scale=None, widths=None, **settings):
+        """K networks of ``depth`` sections of ``width``, one per seed; or of layers
+        of ``widths``, input first: ``build(widths=(64, 16, 10), seeds=range(10))``.
 
         Initial weights are uniform in [-init_scale, init_scale] (one scale, or
         one per network), drawn from each network's own generator, forward pipe
-        first, sections in flow order. ``bias``, ``init_scale`` and every
+        first, sections in flow order, each section its (inputs, width) matrix.
+        ``bias``, ``init_scale`` and every
         setting left out take the rule's defaults (``RULE_DEFAULTS``): for the
         blog's rule, no bias and the blog's [-1, 1].
         """
-        depth = checks.positive_int(depth, "depth")
-        width = checks.positive_int(width, "width")
+        widths = checks.layer_widths(depth, width, widths, defaults=(10, 2))
         seeds = checks.seed_list(seeds)
         checks.check_rule(rule, RULES)
         bias = RULE_DEFAULTS[rule]["bias"] if bias is None else bias
         init_scale = RULE_DEFAULTS[rule]["init_scale"] if init_scale is None else init_scale
         checks.check_bias(bias)
         scales = checks.per_network_array(init_scale, "init_scale", len(seeds))
-        shape = (2, depth, width + bool(bias), width)
         rngs = [np.random.default_rng(s) for s in seeds]
-        draws = [rng.uniform(-scale, scale, shape) for rng, scale in zip(rngs, scales)]
-        net = cls(np.stack(draws), rule=rule, seeds=seeds, bias=bias, init_scale=init_scale, **settings)
+        shapes = engine.section_shapes(widths, bias)        # each section's (inputs, width), forward pipe first
+        draws = [engine.pad_sections([rng.uniform(-scale, scale, shape) for shape in shapes], widths, bias)
+                 for rng, scale in zip(rngs, scales)]
+        net = cls(np.stack(draws), rule=rule, seeds=seeds, bias=bias, init_scale=init_scale, widths=widths, **settings)
         net.rngs = rngs    # the shuffles continue each network's own stream
         return net
 
     @classmethod
     def from_weights(cls, forward, backward, **settings):
         """One network from given arrays: ``forward`` and ``backward`` are lists
-        of (inputs, width) matrices, sections in flow order."""
+        of (inputs, width) matrices, sections in flow order. Sections of
+        different widths are padded: their layer widths are read off the shapes."""
         forward, backward = checks.weight_list(forward, "forward"), checks.weight_list(backward, "backward")
         if len(forward) != len(backward):
             raise ValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
-        shapes = {np.shape(w) for w in list(forward) + list(backward)}
-        if len(shapes) != 1:
-            raise ValueError(f"every section needs the same shape (inputs, width), got {sorted(shapes)}")
-        return cls(np.stack([np.stack(forward), np.stack(backward)])[None], **settings)
+        if len({np.shape(w) for w in forward + backward}) == 1:
+            return cls(np.stack([np.stack(forward), np.stack(backward)])[None], **settings)
+        widths, bias = checks.widths_of_sections(forward, backward)
+        return cls(engine.pad_sections(forward + backward, widths, bias)[None], widths=widths, **settings)
 
     @classmethod
     def from_pipes(cls, forward, backward, seed=0, **settings):
@@ -714,14 +772,12 @@ class HeatExchanger:
         checks.check_pipe(backward, "backward", Pipe)
         if len(forward) != len(backward):
             raise ValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
-        widths = set(forward.widths) | set(backward.widths)
-        if len(widths) != 1:
-            raise ValueError(f"every section of both pipes needs the same width, got widths {sorted(widths)}")
-        net = cls.build(len(forward), widths.pop(), seeds=seed, **settings)
+        widths = checks.mirrored(forward.layer_widths, backward.layer_widths)
+        net = cls.build(seeds=seed, widths=widths, **settings)
         for p, pipe in enumerate((forward, backward)):
             for i, section in enumerate(pipe):
                 if section.weight is not None:
-                    net.weights[0, p, i] = section.weight
+                    net.weights[(0, p, i) + engine.block(widths, p, i)] = section.weight
         checks.check_finite(net.weights, "the sections' weights")
         net.bind(forward, backward)
         return net
@@ -735,15 +791,15 @@ class HeatExchanger:
         return [self.network(k) for k in range(self.n_networks)]
 
     def bind(self, forward, backward, network=0):
-        """Make each section's ``weight`` a view of network ``network``'s weights."""
+        """Make each section's ``weight`` a view of network ``network``'s weights (its block, unpadded)."""
         for p, pipe in enumerate((forward, backward)):
             for i, section in enumerate(pipe):
-                section.weight = self.weights[network, p, i]
+                section.weight = self.weights[(network, p, i) + engine.block(self.widths, p, i)]
         return forward, backward
 
     def pipes(self, network=0):
         """Fresh ``Pipe`` objects whose sections view network ``network``."""
-        forward, backward = pipes(self.depth, self.width)
+        forward, backward = pipes(widths=self.widths)
         return self.bind(forward, backward, checks.network_index(network, self.n_networks))
 
     @property
@@ -756,14 +812,15 @@ class HeatExchanger:
 
     @property
     def width(self):
+        """The widest layer: every layer's width when they are alike (``widths`` has each)."""
         return self.weights.shape[-1]
 
     def config(self):
         """Everything needed to build this exchanger again, as plain values."""
         scales = self.init_scale.tolist()
         config = {"rule": self.rule, "alignment": self.alignment, "depth": self.depth, "width": self.width,
-                  "bias": self.bias, "init_scale": scales[0] if len(set(scales)) == 1 else scales,
-                  "seeds": self.seeds.tolist()}
+                  "widths": list(self.widths), "bias": self.bias,
+                  "init_scale": scales[0] if len(set(scales)) == 1 else scales, "seeds": self.seeds.tolist()}
         return config | {name: getattr(self, name).tolist() for name in SETTINGS if name != "init_scale"}
 
     def flow(self, x, y):
@@ -771,17 +828,17 @@ class HeatExchanger:
 
         Each pipe's plain flow; with a ``difference`` (the difference
         exchange) the backward pipe then carries targets down instead
-        (``difference_pass``). Shape (K, 2, depth + 1, m, inputs).
+        (``difference_pass``). Shape (K, 2, depth + 1, m, inputs), padded.
         """
-        acts = flow(self.weights, np.stack(np.broadcast_arrays(x, y), axis=-3))
-        carry_down(self.rule, self.weights, acts, self.difference)
+        acts = flow(self.weights, np.stack(np.broadcast_arrays(*self._padded(x, y)), axis=-3), self.mask)
+        carry_down(self.rule, self.weights, acts, self.difference, self.mask)
         return acts
 
     def learn(self, x, y, jiggle=None):
         """One exchange step on one (x, y) pair per network.
 
         ``x`` and ``y`` have shape (width,) (the same pair for every network)
-        or (K, width). Every change is computed first, then applied. Returns
+        or (K, width), each its end's width. Every change is computed first, then applied. Returns
         the activations the rule saw, (K, 2, depth + 1, rows, inputs): one row,
         or three with the difference exchange's jiggle. ``jiggle`` (K, depth,
         width) are the standard normal draws for ``inverse_noise``; left out,
@@ -791,8 +848,8 @@ class HeatExchanger:
         were and ``DivergenceError`` names the section and the cause; weights
         past ``GROWTH_LIMIT`` give a ``WeightGrowthWarning``.
         """
-        x, y = (checks.check_sample(value, name, self) for name, value in (("x", x), ("y", y)))
-        pairs = np.stack(np.broadcast_arrays(np.atleast_2d(x), np.atleast_2d(y)))    # (2, K or 1, width)
+        x, y = checks.check_sample(x, "x", self, self.widths[0]), checks.check_sample(y, "y", self, self.widths[-1])
+        pairs = np.stack(np.broadcast_arrays(*self._padded(np.atleast_2d(x), np.atleast_2d(y))))    # (2, K or 1, width)
         if np.any(self.inverse_noise):
             self.jiggle = self._draw_jiggles(1)[0] if jiggle is None else checks.check_jiggle(jiggle, self)
         before = self.weights.copy()
@@ -809,7 +866,7 @@ class HeatExchanger:
         """
         exchange, rows = plan or self._plan()
         return self._engine.step(self.weights, pairs, RULES[self.rule], self, self.alignment, self._partners,
-                                 exchange, rows)
+                                 exchange, rows, self.mask)
 
     def _plan(self):
         """What a step does besides the plain flow: the difference exchange's passes, if any, and
@@ -824,8 +881,8 @@ class HeatExchanger:
     def _exchange(self, weights, acts):
         """The difference exchange's passes after the plain flow of a step: the jiggle, then the targets."""
         if np.any(self.inverse_noise):
-            jiggle_pass(weights, acts, self.inverse_noise, self.jiggle)
-        carry_down(self.rule, weights, acts[..., :1, :], self.difference)       # the sample's row
+            jiggle_pass(weights, acts, self.inverse_noise, self.jiggle, self.mask)
+        carry_down(self.rule, weights, acts[..., :1, :], self.difference, self.mask)       # the sample's row
 
     def _draw_jiggles(self, n):
         """This epoch's jiggles, (n, K, depth, width), each network's from its own generator: zeros
@@ -837,15 +894,27 @@ class HeatExchanger:
 
     def predict(self, x):
         """The forward pipe's output for x (m, width), or one set per network (K, m, width): shape (K, m, width)."""
-        x = checks.check_points(x, "x", self.width, self.n_networks)
+        x = checks.check_points(x, "x", self.widths[0], self.n_networks)
         with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
-            return flow(self.weights[:, 0], x)[..., -1, :, :self.width]
+            return self.units(flow(self.weights[:, 0], self._padded(x), self._mask(0))[..., -1, :, :], -1)
 
     def reconstruct(self, y):
         """The backward pipe's output for y (m, width), or one set per network (K, m, width): shape (K, m, width)."""
-        y = checks.check_points(y, "y", self.width, self.n_networks)
+        y = checks.check_points(y, "y", self.widths[-1], self.n_networks)
         with np.errstate(over="ignore"):
-            return flow(self.weights[:, 1], y)[..., -1, :, :self.width]
+            return self.units(flow(self.weights[:, 1], self._padded(y), self._mask(1))[..., -1, :, :], 0)
+
+    def units(self, layer, end):
+        """The units a padded ``layer`` (..., inputs) holds of the pipes' input (``end`` 0) or output (-1)."""
+        return layer[..., self.width - self.widths[end]:self.width]
+
+    def _padded(self, *values):
+        """Samples padded in front to the widest layer (the arrays themselves when nothing is padded)."""
+        padded = [engine.pad(value, self.width) for value in values]
+        return padded if len(padded) > 1 else padded[0]
+
+    def _mask(self, pipe):
+        return None if self.mask is None else self.mask[pipe]
 
     def __getstate__(self):
         # The engine's buffers are not part of the model: copies and pickles
@@ -883,14 +952,17 @@ class Network:
     bias = property(lambda self: self.exchanger.bias)
     depth = property(lambda self: self.exchanger.depth)
     width = property(lambda self: self.exchanger.width)
+    widths = property(lambda self: self.exchanger.widths)
+    mask = property(lambda self: self.exchanger.mask)
 
     def flow(self, x, y):
         """Each pipe's layers for one sample (width,) or m samples (m, width).
 
         Returns (forward layers, backward layers), each (depth + 1, inputs) for
-        one sample or (depth + 1, m, inputs) for m: layer 0 is x, and y.
+        one sample or (depth + 1, m, inputs) for m: layer 0 is x, and y
+        (padded, for sections of different widths).
         """
-        x, y = checks.check_pair(x, y, self.width)
+        x, y = checks.check_pair(x, y, self.widths[0], self.widths[-1])
         acts = self._acts(x, y)
         return (acts[0], acts[1]) if np.ndim(x) == 2 else (acts[0, :, 0], acts[1, :, 0])
 
@@ -898,42 +970,55 @@ class Network:
         """What section ``i`` (flow order) of ``pipe`` touches for the sample (x, y): a ``Touch``.
 
         ``pipe`` is "forward" or "backward". W, a, o and p are copies: later
-        learning does not change them.
+        learning does not change them. Of padded sections, only what they have
+        (W is ``section(pipe, i)``).
         """
         pipe = checks.pipe_index(pipe)
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.depth:
             raise ValueError(f"i must be a section index from 0 to {self.depth - 1} (flow order), got {i!r}")
-        acts = self._acts(checks.check_one_sample(x, "x", self.width), checks.check_one_sample(y, "y", self.width))
+        acts = self._acts(*self._one_sample(x, y))
         every = touches(self.weights, acts, partner_acts(acts, self.alignment, self.width))
-        return Touch(*(part[pipe, i].copy() for part in every))
+        W, a, o, p = (part[pipe, i] for part in every)
+        rows, columns = engine.block(self.widths, pipe, i)
+        return Touch(W[rows, columns].copy(), a[rows].copy(), o[columns].copy(), p[columns].copy())
 
     def change(self, x, y):
         """What ``learn(x, y)`` would add to this network's weights, without adding it:
         (2, depth, inputs, width). (With ``inverse_noise``, the change without a jiggle.)"""
-        acts = self._acts(checks.check_one_sample(x, "x", self.width), checks.check_one_sample(y, "y", self.width))
+        acts = self._acts(*self._one_sample(x, y))
         return RULES[self.rule](self.weights, acts, partner_acts(acts, self.alignment, self.width), self)
+
+    def section(self, pipe, i):
+        """Section ``i`` (flow order) of ``pipe`` ("forward" or "backward"): its (inputs, width) weights,
+        a view without the padding (the weights ``pipes()`` gives it)."""
+        return self.weights[(checks.pipe_index(pipe), i) + engine.block(self.widths, checks.pipe_index(pipe), i)]
 
     def predict(self, x):
         """The forward pipe's output for x (m, width): (m, width)."""
-        return self.exchanger.predict(checks.check_points(x, "x", self.width))[self.k]
+        return self.exchanger.predict(checks.check_points(x, "x", self.widths[0]))[self.k]
 
     def reconstruct(self, y):
         """The backward pipe's output for y (m, width): (m, width)."""
-        return self.exchanger.reconstruct(checks.check_points(y, "y", self.width))[self.k]
+        return self.exchanger.reconstruct(checks.check_points(y, "y", self.widths[-1]))[self.k]
 
     def pipes(self):
         """Fresh ``Pipe`` objects whose sections view this network's weights."""
         return self.exchanger.pipes(self.k)
 
+    def _one_sample(self, x, y):
+        return checks.check_one_sample(x, "x", self.widths[0]), checks.check_one_sample(y, "y", self.widths[-1])
+
     def _acts(self, x, y):
-        samples = np.stack(np.broadcast_arrays(np.atleast_2d(x), np.atleast_2d(y)))   # (2, m, width)
-        acts = flow(self.weights, samples)                                            # (2, depth + 1, m, inputs)
-        carry_down(self.rule, self.weights, acts, self.difference)
+        """Both pipes' layers for one sample (x, y) or m of them, padded: (2, depth + 1, m, inputs)."""
+        samples = np.stack(np.broadcast_arrays(*self.exchanger._padded(np.atleast_2d(x), np.atleast_2d(y))))
+        acts = flow(self.weights, samples, self.mask)
+        carry_down(self.rule, self.weights, acts, self.difference, self.mask)
         return acts
 
     def __repr__(self):
-        return (f"Network {self.k} of {self.exchanger.n_networks}: seed {self.seed}, rule {self.rule!r}, "
-                f"{self.depth} sections of width {self.width}")
+        shape = (f"{self.depth} sections of width {self.width}" if self.mask is None
+                 else f"layers {'-'.join(map(str, self.widths))}")
+        return f"Network {self.k} of {self.exchanger.n_networks}: seed {self.seed}, rule {self.rule!r}, {shape}"
 
 
 # ---------------------------------------------------------------------------
@@ -942,7 +1027,8 @@ class Network:
 
 @dataclass
 class Dataset:
-    """Training and held-out samples. Targets repeat the label (0 or 1) across the width."""
+    """Training and held-out samples. Targets repeat the label (0 or 1) across the width (two
+    classes), or are one-hot: a column per class, 1 in the sample's (``one_hot``)."""
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
@@ -956,6 +1042,16 @@ class Dataset:
     @property
     def width(self):
         return self.x_train.shape[1]
+
+    @property
+    def one_hot(self):
+        """Whether the targets are one-hot rather than one label repeated across the width."""
+        return bool(np.any(self.y_train != self.y_train[:, :1]) or np.any(self.y_test != self.y_test[:, :1]))
+
+    def labels(self, split="train"):
+        """Each sample's class in ``split`` ("train" or "test"): its label, True for 1, or its one-hot column."""
+        y = getattr(self, f"y_{checks.check_split(split)}")
+        return y.argmax(axis=-1) if self.one_hot else y[:, 0] > 0.5
 
 
 def circle_data(n_train=500, n_test=500, width=2, seed=0, radius=0.8):
@@ -976,12 +1072,40 @@ def xor_data(n_train=500, n_test=500, width=2, seed=0):
     return _labelled(points, points[:, 0] * points[:, 1] > 0, width, n_train, "xor", seed)
 
 
-def data_set(name, width=2, seed=0, n_train=500, n_test=500):
-    """The circle or the XOR data by name: ``data_set("xor", width=16, seed=1)``."""
-    makers = {"circle": circle_data, "xor": xor_data}
-    if name not in makers:
-        raise ValueError(f"unknown data set {name!r}; choose one of {sorted(makers)}")
-    return makers[name](n_train, n_test, width=width, seed=seed)
+def digits_data(n_train=1297, n_test=500, seed=0, width=64):
+    """Handwritten digits: 8x8 images, 64 pixels scaled to [0, 1], one-hot targets for the 10 digits.
+
+    The 1,797 images of scikit-learn's ``load_digits``, shipped in ``heatex_digits``: the test
+    set of the UCI "Optical Recognition of Handwritten Digits" (Alpaydin and Kaynak, 1998; CC BY
+    4.0; https://archive.ics.uci.edu/dataset/80). A seeded, stratified split: each digit's images
+    in a random order spread evenly through the whole, so the first ``n_train`` hold every digit
+    in proportion, and so do the next ``n_test``. ``width`` is the pixels', 64, and cannot change.
+    """
+    n_train, n_test = checks.split_sizes(n_train, n_test, heatex_digits.N_IMAGES, width, 64, "digits")
+    seed = checks.seed(seed, "seed")
+    pixels, digits = heatex_digits.load()
+    order = np.random.default_rng(seed).permutation(len(digits))
+    place = np.empty(len(order))        # where in the whole each image falls, by its rank within its digit
+    for digit in range(10):
+        mine = digits[order] == digit
+        place[mine] = (np.arange(mine.sum()) + 0.5) / mine.sum()
+    order = order[np.argsort(place, kind="stable")]
+    x, y = pixels[order] / 16, np.eye(10)[digits[order]]
+    return Dataset(x[:n_train], y[:n_train], x[n_train:n_train + n_test], y[n_train:n_train + n_test], "digits", seed)
+
+
+# Data by name. Each maker takes n_train, n_test, seed and width (for the points of the plane, 2 by
+# default: the point alone; the digits' is 64, their pixels); more sets of the plane join here.
+DATA_SETS = {"circle": circle_data, "xor": xor_data, "digits": digits_data}
+
+
+def data_set(name, width=None, seed=0, n_train=None, n_test=None):
+    """A data set by name: ``data_set("xor", width=16, seed=1)``, ``data_set("digits", seed=2)``.
+    What is left out takes the set's own default (``DATA_SETS`` holds the makers)."""
+    if name not in DATA_SETS:
+        raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATA_SETS)}")
+    given = dict(width=width, n_train=n_train, n_test=n_test)
+    return DATA_SETS[name](seed=seed, **{key: value for key, value in given.items() if value is not None})
 
 
 def _labelled(points, labels, width, n_train, name, seed):
@@ -994,11 +1118,11 @@ def _labelled(points, labels, width, n_train, name, seed):
 
 
 def majority_accuracy(data):
-    """Test accuracy of always answering the training set's most common label."""
+    """Test accuracy of always answering the training set's most common class (a tie: the larger)."""
     checks.check_data(data, Dataset)
-    train_labels = data.y_train[:, 0] > 0.5
-    majority = train_labels.mean() >= 0.5
-    return float(np.mean((data.y_test[:, 0] > 0.5) == majority))
+    counts = np.bincount(data.labels("train").astype(int))
+    majority = np.flatnonzero(counts == counts.max())[-1]
+    return float(np.mean(data.labels("test") == majority))
 
 
 # ---------------------------------------------------------------------------
@@ -1039,10 +1163,11 @@ def train(net, data, epochs=200, progress=True, snapshot_every=1):
     growth = checks.GrowthWatch()
     bar = engine.progress_bar(epochs, f"training {k} network{'s' * (k > 1)}") if progress else None
     plan = net._plan()          # the settings were checked above; they hold for every step
+    x_train, y_train = net._padded(data.x_train, data.y_train)
     for epoch in range(1, epochs + 1):
         order = np.stack([rng.permutation(len(data.x_train)) for rng in net.rngs]).T    # (n, K)
         # samples[t]: x then y of step t for every network, (2, K, width)
-        samples = np.stack([data.x_train[order], data.y_train[order]], axis=1)
+        samples = np.stack([x_train[order], y_train[order]], axis=1)
         jiggles = net._draw_jiggles(len(samples)) if np.any(net.inverse_noise) else None
         with np.errstate(all="ignore"):
             for t, pair in enumerate(samples):
@@ -1078,7 +1203,8 @@ METRICS = ("train_accuracy", "test_accuracy", "reconstruction_error", "mismatch"
 def measure(net, data):
     """The metrics of ``net`` on ``data`` now: a dict of arrays with leading axis K.
 
-    - ``train_accuracy``, ``test_accuracy``: the forward pipe's accuracy;
+    - ``train_accuracy``, ``test_accuracy``: the forward pipe's accuracy
+      (its answer ``predict_labels``, one-hot targets' by the largest output);
     - ``reconstruction_error``: mean squared error of the backward pipe's x̂;
     - ``mismatch`` (K, 2, depth): for each section, the mean squared
       difference from its partner on the training set -- the heat still to flow.
@@ -1094,26 +1220,28 @@ def measure(net, data):
 
 def _measure_networks(weights, difference, net, data):
     """``measure`` for the networks whose weights (and ``difference``) are given."""
-    width = net.width
+    width, one_hot = net.width, data.one_hot
     with np.errstate(over="ignore"):
-        train_acts = net._engine.flow(weights, np.stack([data.x_train, data.y_train]))
-        test_out = net._engine.flow(weights[:, 0], data.x_test)[..., -1, :, :width]
-    labels = data.y_train[:, 0] > 0.5
+        train_acts = net._engine.flow(weights, np.stack(net._padded(data.x_train, data.y_train)), net.mask)
+        test_out = net.units(net._engine.flow(weights[:, 0], net._padded(data.x_test), net._mask(0))[..., -1, :, :], -1)
     metrics = {
-        "train_accuracy": np.mean(predict_labels(train_acts[:, 0, -1, :, :width]) == labels, axis=-1),
-        "test_accuracy": np.mean(predict_labels(test_out) == (data.y_test[:, 0] > 0.5), axis=-1),
-        "reconstruction_error": np.mean((train_acts[:, 1, -1, :, :width] - data.x_train) ** 2, axis=(-2, -1)),
+        "train_accuracy": np.mean(predict_labels(net.units(train_acts[:, 0, -1], -1), one_hot) == data.labels("train"),
+                                  axis=-1),
+        "test_accuracy": np.mean(predict_labels(test_out, one_hot) == data.labels("test"), axis=-1),
+        "reconstruction_error": np.mean((net.units(train_acts[:, 1, -1], 0) - data.x_train) ** 2, axis=(-2, -1)),
     }
     with np.errstate(over="ignore"):   # targets, if the rule carries them down (x̂ is measured above)
-        carry_down(net.rule, weights, train_acts, difference)
-    metrics["mismatch"] = np.mean((train_acts[..., 1:, :, :width] - partner_acts(train_acts, net.alignment, width)) ** 2,
-                                  axis=(-2, -1))
+        carry_down(net.rule, weights, train_acts, difference, net.mask)
+    # the mean over each section's own units: padding differs by 0 from its partner's, and is not counted
+    squares = (train_acts[..., 1:, :, :width] - partner_acts(train_acts, net.alignment, width)) ** 2
+    metrics["mismatch"] = squares.sum(axis=(-2, -1)) / (len(data.x_train) * engine.layer_widths(net.widths)[:, 1:])
     return metrics
 
 
-def predict_labels(outputs):
-    """Class 1 where the mean of the output units exceeds one half."""
-    return outputs.mean(axis=-1) > 0.5
+def predict_labels(outputs, one_hot=False):
+    """The answer: class 1 where the mean of the output units exceeds one half; with one-hot targets,
+    the class whose output is largest."""
+    return outputs.argmax(axis=-1) if one_hot else outputs.mean(axis=-1) > 0.5
 
 
 def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, metrics, kept, slot, jiggles=None):
@@ -1224,7 +1352,8 @@ class Run:
                                              (self.n_networks,))[chosen]
                        for name in SETTINGS}
         return HeatExchanger(self.snapshots[index, chosen].copy(), rule=c["rule"], alignment=c["alignment"],
-                             seeds=np.asarray(c["seeds"])[chosen], bias=c["bias"], **per_network)
+                             seeds=np.asarray(c["seeds"])[chosen], bias=c["bias"], widths=c.get("widths"),
+                             **per_network)
 
     def save(self, path):
         """Write the run to ``path``, exactly that name, and return it as a ``pathlib.Path``.

@@ -79,8 +79,9 @@ class Grid:
             arrays[name] = np.repeat([c[name] for c in self.combos], len(self.seeds))
         return arrays
 
-    def build(self, depth, width, **fixed):
-        """``hc.HeatExchanger.build`` with one network per (combination, seed), ``fixed`` for all."""
+    def build(self, depth=None, width=None, **fixed):
+        """``hc.HeatExchanger.build`` with one network per (combination, seed), ``fixed`` for all:
+        ``grid.build(3, 8, rule=...)``, or for layers of different widths ``grid.build(widths=(64, 16, 10), ...)``."""
         clash = set(fixed) & (set(self.settings) | {"seeds"})
         if clash:
             raise ValueError(f"{sorted(clash)} vary in this grid; do not fix them too")

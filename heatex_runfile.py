@@ -37,10 +37,12 @@ class RunFileError(ValueError):
 RUN_FORMAT = "heatex-run"
 
 
-RUN_VERSION = 2          # 2 adds snapshot_epochs; version 1 files (a snapshot every epoch) still load
+# 2 added snapshot_epochs; 3 adds the layer widths to the config (sections of different widths,
+# padded to the widest). Version 1 and 2 files (one width; 1: a snapshot every epoch) still load.
+RUN_VERSION = 3
 
 
-RUN_VERSIONS = (1, 2)
+RUN_VERSIONS = (1, 2, 3)
 
 
 def plain(value):
@@ -318,6 +320,7 @@ def check_run_contents(path, config, snapshots, metrics, snapshot_epochs, rules,
     if "epochs" in config and (isinstance(config["epochs"], bool) or not isinstance(config["epochs"], int)
                                or config["epochs"] < 0):
         raise damaged(f"its config's epochs is {checks.shown(config['epochs'])}, not a whole number of at least 0")
+    check_config_widths(config, damaged)
     expected = (k, 2, config["depth"], config["width"] + config["bias"], config["width"])
     if snapshots.dtype.kind != "f" or snapshots.ndim != 6 or snapshots.shape[1:] != expected or len(snapshots) < 1:
         raise damaged(f"its snapshots are {snapshots.dtype} of shape {snapshots.shape}, which does not match its "
@@ -336,3 +339,17 @@ def check_run_contents(path, config, snapshots, metrics, snapshot_epochs, rules,
             raise damaged(f"metric {name} is {value.dtype} of shape {value.shape}, but the snapshots cover ({n}, {k})")
         if not np.all(np.isfinite(value)):
             raise damaged(f"metric {name} holds NaN or inf")
+
+
+def check_config_widths(config, damaged):
+    """A config's layer widths (version 3): depth + 1 whole numbers, the widest its width. A file
+    from before (versions 1 and 2, one width) gets them written in: its width, depth + 1 times."""
+    widths = config.get("widths")
+    if widths is None:
+        config["widths"] = [config["width"]] * (config["depth"] + 1)
+        return
+    if (not isinstance(widths, list) or len(widths) != config["depth"] + 1
+            or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths)
+            or max(widths) != config["width"]):
+        raise damaged(f"its config's widths {checks.shown(widths)} are not {config['depth'] + 1} whole numbers of "
+                      f"at least 1 whose widest is its width, {config['width']}")

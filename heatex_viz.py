@@ -10,12 +10,16 @@ the order the notebooks use it:
    ``plot_learning_curves`` (one helper per panel).
 3. Weights with their signs (notebook 02): ``weight_grid``, ``plot_weights``,
    ``compare_weights``: the blog's weight view of both pipes, with a diverging
-   colour map centred on zero so the sign shows.
+   colour map centred on zero so the sign shows (sections of different widths:
+   give ``widths``; what a section does not have is grey).
 4. What a network answers over the square: ``decision_map``,
    ``hidden_unit_maps``, ``plot_hidden_units``.
 5. Does it learn? (notebooks 04-06): ``plot_accuracy_bands`` (many networks:
    mean, worst and best), ``plot_layer_spread``, ``plot_decision_maps``,
    ``plot_width_sweep``, ``print_accuracy_table``.
+6. Images (notebook 08, the handwritten digits): ``plot_weight_images`` (a
+   section's weights from the pixels, one small image per unit) and
+   ``plot_digits`` (digits with their true and predicted labels).
 
 What moves -- ``SnapshotView``, ``Scrubber``, the films (``animation``,
 ``export_gif``, ``export_mp4``) and ``SignalDemo`` -- lives in
@@ -37,6 +41,7 @@ from matplotlib import patches as mpatches
 
 import heatex_checks as checks
 import heatex_core as hc
+import heatex_engine as engine
 
 __all__ = [
     "PIPE_NAMES", "WEIGHT_CMAP", "HEAT_CMAP", "OUTPUT_CMAP",
@@ -46,7 +51,7 @@ __all__ = [
     "weight_grid", "weight_labels", "weight_norm", "plot_weights", "compare_weights",
     "decision_grid", "decision_map", "hidden_unit_maps", "plot_hidden_units",
     "plot_accuracy_bands", "plot_accuracy_panels", "plot_layer_spread", "plot_decision_map", "plot_decision_maps",
-    "plot_lines", "plot_width_sweep", "print_accuracy_table",
+    "plot_lines", "plot_width_sweep", "print_accuracy_table", "plot_weight_images", "plot_digits",
     # from heatex_widgets, on first use (see __getattr__ at the end)
     "SnapshotView", "Scrubber", "snapshot_frames", "animation", "write_movie", "export_gif", "export_mp4",
     "can_export_mp4", "repo_relative", "SignalDemo", "GifWriter", "EXPORTS",
@@ -144,9 +149,17 @@ def _check_data(data, run=None):
     if not isinstance(data, hc.Dataset):
         raise TypeError(f"data must be a heatex_core.Dataset (the one the run was trained on) or None, "
                         f"not {type(data).__name__}")
-    if run is not None and data.width != run.snapshots.shape[-1]:
-        raise ValueError(f"data is {data.width} wide but the run's pipes are {run.snapshots.shape[-1]} wide; "
+    inputs = None if run is None else run_widths(run)[0]
+    if run is not None and data.width != inputs:
+        raise ValueError(f"data is {data.width} wide but the run's pipes take {inputs} inputs; "
                          "give the data the run was trained on")
+
+
+def run_widths(run):
+    """A run's layer widths, input first (a run of one width, or from a file before widths were kept:
+    its width, depth + 1 times)."""
+    depth, width = run.snapshots.shape[3], run.snapshots.shape[-1]
+    return tuple(run.config.get("widths") or (width,) * (depth + 1))
 
 
 def _snapshot_epochs(run):
@@ -558,11 +571,16 @@ def _accuracy_panel(ax, run, data, network, split):
     colour, name = {"train": ("tab:blue", "training"), "test": ("tab:orange", "test")}[split]
     ax.plot(epochs, accuracy, color=colour, linewidth=2.5, label=split, zorder=2)
     levels = [float(accuracy.min()), float(accuracy.max())]
-    if data is not None:
+    if data is not None and data.one_hot:
+        # many classes: a network that ignores x scores at best the most common class's share
+        labels = data.labels(split)
+        constants = [(float(np.bincount(labels).max() / len(labels)), "the most common class")]
+    elif data is not None:
         ones = float(np.mean(getattr(data, f"y_{split}")[:, 0] > 0.5))
-        lower, upper = sorted([(ones, "always 1"), (1 - ones, "always 0")])
+        constants = sorted([(ones, "always 1"), (1 - ones, "always 0")])
+    if data is not None:
         # each label on the far side of its line, so that two close lines never cover each other's label
-        for (level, answer), va, offset in ((lower, "top", -2), (upper, "bottom", 2)):
+        for (level, answer), va, offset in zip(constants, ("top", "bottom"), (-2, 2)):
             ax.axhline(level, color="0.3", linestyle="--", linewidth=1.2, zorder=1)
             ax.annotate(f"{answer}: {level:.3f}", xy=(1, level), xycoords=ax.get_yaxis_transform(),
                         xytext=(-4, offset), textcoords="offset points", ha="right", va=va, color="0.2",
@@ -610,16 +628,44 @@ def _mismatch_panel(ax, run, network):
 # 3. Weights with their signs (notebook 02).
 # ---------------------------------------------------------------------------
 
-def weight_grid(weights):
+def weight_grid(weights, widths=None):
     """The blog's weight matrix of one network: rows are (pipe, output unit),
     columns are (section position, input unit).
 
     ``grid[p * width + u, i * inputs + j]`` is the weight from input unit j to
-    output unit u of pipe p's section at position i.
+    output unit u of pipe p's section at position i. With ``widths`` (the layer
+    widths of sections of different widths), each section's own weights, its
+    units counted from 0 and its bias in the last column; NaN where it has none.
     """
-    drawn = position_order(_one_network(weights))         # (2, depth, inputs, width)
+    weights = _one_network(weights)
+    if widths is not None and min(widths) != max(widths):
+        weights = _unpadded(weights, _check_widths(widths, weights))
+    drawn = position_order(weights)                       # (2, depth, inputs, width)
     two, depth, inputs, width = drawn.shape
     return drawn.transpose(0, 3, 1, 2).reshape(two * width, depth * inputs)
+
+
+def _check_widths(widths, weights):
+    widths = checks.layer_widths(None, None, widths)
+    depth, width = weights.shape[1], weights.shape[-1]
+    if len(widths) != depth + 1 or max(widths) != width:
+        raise ValueError(f"widths {'-'.join(map(str, widths))} do not fit weights of {depth} sections padded to "
+                         f"{width}; give the network's own, e.g. net.widths or run.config['widths']")
+    return widths
+
+
+def _unpadded(weights, widths):
+    """Each section's own weights from the top-left, its bias row last, NaN for what it does not have."""
+    bias = weights.shape[-2] == weights.shape[-1] + 1
+    shown = np.full(weights.shape, np.nan)
+    for pipe in range(2):
+        for i in range(weights.shape[1]):
+            block = weights[(pipe, i) + engine.block(widths, pipe, i)]
+            n_in = block.shape[0] - bias
+            shown[pipe, i, :n_in, :block.shape[1]] = block[:n_in]
+            if bias:
+                shown[pipe, i, -1, :block.shape[1]] = block[-1]
+    return shown
 
 
 def weight_labels(depth, inputs, width):
@@ -630,8 +676,15 @@ def weight_labels(depth, inputs, width):
     return rows, sections, units
 
 
+# Past this many units a layer's units are not named one by one on the weight view's axes.
+NAMED_UNITS = 16
+
+
 def _label_weight_axes(ax, depth, inputs, width):
     rows, sections, units = weight_labels(depth, inputs, width)
+    if width > NAMED_UNITS:          # too many to name: the pipes, and the first unit of each
+        rows = [row if u == 0 else "" for row in rows for u in [int(row.rsplit(" ", 1)[1])]]
+        units = [units[0], "...", *units[width - 1:]]
     ax.set_yticks(range(len(rows)), rows)
     ax.set_xticks(np.arange(depth) * inputs + (inputs - 1) / 2, sections, fontsize="small")
     ax.set_xticks(np.arange(depth * inputs), minor=True)
@@ -667,25 +720,29 @@ def _check_scale(scale):
 
 
 def _symmetric_limit(*arrays):
-    limit = max(float(np.max(np.abs(a))) for a in arrays)
+    limit = max(float(np.nanmax(np.abs(a))) for a in arrays)     # NaN: what a narrower section does not have
     return limit if limit > 0 else 1.0
 
 
-def plot_weights(weights, ax=None, title="weights of both pipes", vmax=None, colorbar=True, scale="linear"):
+def plot_weights(weights, ax=None, title="weights of both pipes", vmax=None, colorbar=True, scale="linear",
+                 widths=None):
     """Draw one network's weights as the blog did, with the sign visible.
 
     Returns the ``AxesImage``. ``vmax`` fixes the symmetric colour limits
     (default: the largest absolute weight), so two views can share a scale;
-    ``scale`` is "linear" or "symlog" (see ``weight_norm``).
+    ``scale`` is "linear" or "symlog" (see ``weight_norm``). Sections of
+    different widths: give ``widths`` (``net.widths``, ``run.config["widths"]``),
+    and what a section does not have is drawn grey.
     """
     weights = _one_network(weights)
-    grid = weight_grid(weights)
+    grid = weight_grid(weights, widths)
     vmax = _symmetric_limit(grid) if vmax is None else checks.positive(vmax, "vmax", " (the colour limits are -vmax "
                                                                            "and vmax)")
     norm = weight_norm(vmax, scale)
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(max(6, 0.5 * grid.shape[1]), 2.6), layout="constrained")
-    image = ax.imshow(grid, cmap=WEIGHT_CMAP, norm=norm, aspect="auto", interpolation="nearest")
+    image = ax.imshow(grid, cmap=_colormap(WEIGHT_CMAP).with_extremes(bad="0.85"), norm=norm, aspect="auto",
+                      interpolation="nearest")
     _label_weight_axes(ax, weights.shape[1], weights.shape[2], weights.shape[3])
     ax.set_title(title)
     if colorbar:
@@ -693,8 +750,10 @@ def plot_weights(weights, ax=None, title="weights of both pipes", vmax=None, col
     return image
 
 
-def compare_weights(before, after, titles=("before training", "after training"), suptitle=None, scale="linear"):
-    """Two weight views on one colour scale, with one colour bar. Returns the figure."""
+def compare_weights(before, after, titles=("before training", "after training"), suptitle=None, scale="linear",
+                    widths=None):
+    """Two weight views on one colour scale, with one colour bar. Returns the figure. ``widths`` as for
+    ``plot_weights``."""
     before, after = _one_network(before, "before"), _one_network(after, "after")
     _check_scale(scale)
     if before.shape != after.shape:
@@ -703,7 +762,7 @@ def compare_weights(before, after, titles=("before training", "after training"),
     columns = before.shape[1] * before.shape[2]
     fig, axes = _pyplot().subplots(2, 1, figsize=(max(7, 0.5 * columns), 5.2), layout="constrained")
     for ax, weights, title in zip(axes, (before, after), titles):
-        image = plot_weights(weights, ax=ax, title=title, vmax=vmax, colorbar=False, scale=scale)
+        image = plot_weights(weights, ax=ax, title=title, vmax=vmax, colorbar=False, scale=scale, widths=widths)
     label = "weight (same scale in both" + (", log beyond ±1)" if scale == "symlog" else ")")
     fig.colorbar(image, ax=axes, label=label, fraction=0.04, pad=0.02)
     if suptitle:
@@ -995,6 +1054,96 @@ def print_accuracy_table(results, baselines):
                       f"{accuracy.min():7.3f}{accuracy.max():7.3f}{len(accuracy):6d}")
 
 
+
+# ---------------------------------------------------------------------------
+# 6. Images: what a section sees in the pixels, and the digits (notebook 08).
+# ---------------------------------------------------------------------------
+
+def _image_size(image_shape):
+    if (not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2
+            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in image_shape)):
+        raise ValueError(f"image_shape must be (rows, columns) of the images, two whole numbers, e.g. (8, 8) for "
+                         f"the digits; got {checks.shown(image_shape)}")
+    return int(image_shape[0]) * int(image_shape[1])
+
+
+def _grid_of_axes(n, ncols, size, title):
+    ncols = checks.whole(ncols, "ncols", 1)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = _pyplot().subplots(nrows, ncols, figsize=(size[0] * ncols + 1.2, size[1] * nrows + 0.7),
+                                   layout="constrained", squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    fig.suptitle(title)
+    return fig, axes.flat[:n]
+
+
+def plot_weight_images(weights, image_shape=(8, 8), ncols=8, vmax=None, title=None):
+    """A section's weights from the pixels of an image, as images: one per unit, labelled, on one
+    colour scale centred on zero. Returns the figure.
+
+    ``weights`` is one section's (inputs, units) matrix whose first rows come from the pixels, row by
+    row (a bias row after them is left out): for the digits, the first forward section,
+    ``net.network(k).section("forward", 0)`` or ``run.network(k).at(epoch).section("forward", 0)``.
+    Red: ink on that pixel drives the unit up; blue: down; white: the unit ignores it. ``vmax`` fixes
+    the colour limits (the largest weight by default), so that pictures of two networks can share them.
+    """
+    weights = checks.real_numbers(weights, "weights")
+    pixels = _image_size(image_shape)
+    if weights.ndim != 2 or weights.shape[0] not in (pixels, pixels + 1) or weights.shape[1] < 1:
+        raise ValueError(f"weights must be one section's (inputs, units) matrix with {pixels} inputs from the "
+                         f"{image_shape[0]}x{image_shape[1]} pixels (and perhaps a bias row), got shape "
+                         f"{weights.shape}; e.g. net.network(0).section('forward', 0)")
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("weights contain NaN or inf, which have no colour; draw finite weights")
+    images = weights[:pixels].T.reshape(-1, *image_shape)
+    vmax = _symmetric_limit(images) if vmax is None else checks.positive(vmax, "vmax", " (the colour limits are "
+                                                                                      "-vmax and vmax)")
+    fig, axes = _grid_of_axes(len(images), ncols, (1.05, 1.15), title or f"{len(images)} units: each one's weights "
+                              f"from the {image_shape[0]}x{image_shape[1]} pixels")
+    for unit, (ax, image) in enumerate(zip(axes, images)):
+        shown = ax.imshow(image, cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest")
+        ax.set_title(f"unit {unit}", fontsize="small")
+    fig.colorbar(shown, ax=list(axes), label="weight from the pixel", fraction=0.03, pad=0.02)
+    return fig
+
+
+def plot_digits(images, labels, predicted=None, ncols=10, image_shape=(8, 8), limit=60, title=None):
+    """Digits as images, each with its label and, given ``predicted``, the network's answer (red
+    where it is wrong). Shows the first ``limit``. Returns the figure. The digits a network gets wrong::
+
+        answer = hc.predict_labels(net.predict(data.x_test), one_hot=True)[k]
+        wrong = answer != data.labels("test")
+        hv.plot_digits(data.x_test[wrong], data.labels("test")[wrong], answer[wrong])
+    """
+    images = checks.real_numbers(images, "images")
+    pixels = _image_size(image_shape)
+    if images.ndim != 2 or images.shape[1] != pixels:
+        raise ValueError(f"images must be (images, {pixels}) pixels row by row, e.g. data.x_test, got shape "
+                         f"{images.shape}")
+    labels = np.asarray(labels)
+    if labels.shape != (len(images),):
+        raise ValueError(f"labels must be one per image, shape ({len(images)},), got {labels.shape}; e.g. "
+                         "data.labels('test')")
+    if predicted is not None and np.shape(predicted) != (len(images),):
+        raise ValueError(f"predicted must be one answer per image, shape ({len(images)},), got {np.shape(predicted)}")
+    limit = checks.whole(limit, "limit", 1)
+    if len(images) == 0:
+        raise ValueError("there are no images to draw (none wrong?)")
+    n = min(len(images), limit)
+    more = f" (the first {n} of {len(images)})" if n < len(images) else ""
+    fig, axes = _grid_of_axes(n, ncols, (0.95, 1.1), (title or ("digits: true label, and the answer" if predicted
+                                                              is not None else "digits and their labels")) + more)
+    top = max(float(images.max()), 1e-12)
+    for i, ax in enumerate(axes):
+        ax.imshow(images[i].reshape(image_shape), cmap="gray_r", vmin=0, vmax=top, interpolation="nearest")
+        if predicted is None:
+            ax.set_title(f"{labels[i]}", fontsize="small")
+        else:
+            wrong = predicted[i] != labels[i]
+            ax.set_title(f"{labels[i]}, said {predicted[i]}", fontsize="small", color="tab:red" if wrong else "black")
+    return fig
 
 # ---------------------------------------------------------------------------
 # What moves lives in heatex_widgets, reached from here on first use.

@@ -95,6 +95,11 @@ class SnapshotView:
     square, to watch features form. ``update(snapshot)`` changes only the
     artists' data; ``render()`` draws the figure and returns its pixels.
 
+    A run of layers of different widths (the digits, 64-32-10) has no
+    decision map: its input is not a point of the plane, so that panel says
+    so instead, and ``hidden=True`` is refused; its weights are drawn section
+    by section (``hv.plot_weights`` with ``widths``).
+
     With ``blit=True`` the static parts are drawn once and each ``render``
     redraws only what changed (see ``_Blitter``), which keeps a step cheap for
     the scrubber and the films. A blitting view's changing artists are left out
@@ -113,6 +118,12 @@ class SnapshotView:
         self.epochs = hv._snapshot_epochs(run)                      # the epoch of each snapshot
         self.snapshots = run.snapshots[:, self.network]        # (snapshots, 2, depth, inputs, width)
         self.depth, self.inputs, self.width = self.snapshots.shape[2:]
+        self.widths = hv.run_widths(run)
+        self.plane = min(self.widths) == max(self.widths)          # one width: the input is a point of the plane
+        if hidden and not self.plane:
+            raise ValueError(f"hidden=True draws each first-layer unit as a map over the plane, but this run's layers "
+                             f"are {'-'.join(map(str, self.widths))}: its input is not a point of the plane; leave "
+                             "hidden out to see its weights")
         self.grid = hv.decision_grid(resolution)
         self.resolution = resolution
         self.epoch = None
@@ -133,9 +144,10 @@ class SnapshotView:
             self.weight_image = None
             self.hidden_images = _hidden_panel(fig, spec[0, 1], self.width, resolution)
         else:
-            self.weight_image = _weights_panel(ax_w, self.snapshots[0], self.vmax, scale)
+            self.weight_image = _weights_panel(ax_w, self.snapshots[0], self.vmax, scale, self.widths)
             self.hidden_images = []
-        self.decision_image = _decision_panel(ax_map, data, resolution)
+        self.decision_image = _decision_panel(ax_map, data, resolution) if self.plane else _no_plane(ax_map,
+                                                                                                     self.widths)
         self.mismatch = run.metrics["mismatch"][:, self.network] if "mismatch" in run.metrics else None
         self.diagram = _pipes_panel(ax_pipe, self.depth, run.config.get("alignment", "blog"), self.mismatch)
         # The scrubber's readout says which snapshot is shown; files and pages with
@@ -143,6 +155,7 @@ class SnapshotView:
         self.title = fig.suptitle("") if title else None
         self.changing = ([self.weight_image] if self.weight_image is not None else self.hidden_images) + [
             self.decision_image, *self.diagram.boxes[0], *self.diagram.boxes[1]] + ([self.title] if title else [])
+        self.changing = [artist for artist in self.changing if artist is not None]
         self.update(0)
         self._draw = _Blitter(fig, self.changing) if blit else _FullDraw(fig)
 
@@ -176,11 +189,12 @@ class SnapshotView:
         snapshot = self.index(snapshot)
         weights = self.snapshots[snapshot]
         if self.weight_image is not None:
-            self.weight_image.set_data(hv.weight_grid(weights))
+            self.weight_image.set_data(hv.weight_grid(weights, self.widths))
         for image, unit_map in zip(self.hidden_images, hv.hidden_unit_maps(weights[0], self.grid)):
             image.set_data(unit_map.reshape(self.resolution, self.resolution))
-        self.decision_image.set_data(
-            hv.decision_map(weights[0], self.grid, self.width).reshape(self.resolution, self.resolution))
+        if self.decision_image is not None:
+            self.decision_image.set_data(
+                hv.decision_map(weights[0], self.grid, self.width).reshape(self.resolution, self.resolution))
         if self.mismatch is not None:
             self.diagram.set_mismatch(self.mismatch[snapshot])
         # a short title: few glyphs to draw per step; the widget's readout says more
@@ -218,9 +232,9 @@ class SnapshotView:
         return buffer.getvalue()
 
 
-def _weights_panel(ax, weights, vmax, scale):
+def _weights_panel(ax, weights, vmax, scale, widths=None):
     """Both pipes' weights, on one colour scale for the whole run."""
-    image = hv.plot_weights(weights, ax=ax, vmax=vmax, colorbar=False, scale=scale,
+    image = hv.plot_weights(weights, ax=ax, vmax=vmax, colorbar=False, scale=scale, widths=widths,
                          title="weights of both pipes (one scale for the whole run)")
     ax.figure.colorbar(image, ax=ax, label="weight" + (" (log beyond ±1)" * (scale == "symlog")),
                        fraction=0.04, pad=0.01)
@@ -241,6 +255,15 @@ def _hidden_panel(fig, cell, width, resolution):
         ax.set_yticks([])
     fig.colorbar(images[0], ax=list(axes), label="activation", fraction=0.04, pad=0.01)
     return images
+
+
+def _no_plane(ax, widths):
+    """In place of the decision map, for layers of different widths: why there is none."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, f"layers {'-'.join(map(str, widths))}:\nthe input is not a point\nof the plane, so there is\n"
+                      "no decision map to draw", ha="center", va="center", fontsize="medium", color="dimgrey",
+            transform=ax.transAxes)
+    return None
 
 
 def _decision_panel(ax, data, resolution):

@@ -313,8 +313,8 @@ def test_nan_in_the_data_is_refused():
 
 
 def test_bad_shapes_and_types_are_refused():
-    with pytest.raises(ValueError, match="same width"):
-        hc.Dataset(np.zeros((4, 2)), np.zeros((4, 3)), np.zeros((2, 2)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="same width"):      # x and y may differ (64 pixels, 10 digits); splits not
+        hc.Dataset(np.zeros((4, 2)), np.zeros((4, 3)), np.zeros((2, 3)), np.zeros((2, 3)))
     with pytest.raises(ValueError, match="4 samples but y_train has 3"):
         hc.Dataset(np.zeros((4, 2)), np.zeros((3, 2)), np.zeros((2, 2)), np.zeros((2, 2)))
     with pytest.raises(TypeError, match="must hold numbers"):
