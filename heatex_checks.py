@@ -35,10 +35,50 @@ PIPE_NAMES = ("forward", "backward")
 
 
 # ---------------------------------------------------------------------------
+# The errors heatex raises. Every one is a HeatexError *and* the built-in
+# error it always was, so ``except ValueError`` and ``except TypeError`` keep
+# working, and ``except HeatexError`` catches heatex's refusals and nothing of
+# numpy's or matplotlib's (a test calls every public function with junk and
+# requires a HeatexError that names the argument, or a right answer).
+# ---------------------------------------------------------------------------
+
+class HeatexError(Exception):
+    """Base of every error heatex raises on purpose: its message says what was wrong and what to do."""
+
+
+class HeatexValueError(HeatexError, ValueError):
+    """A value heatex refuses: out of bounds, the wrong shape, NaN, a name it does not know."""
+
+
+class HeatexTypeError(HeatexError, TypeError):
+    """A value of a type heatex cannot use: text for a number, None for an array."""
+
+
+class HeatexOSError(HeatexError, OSError):
+    """A file heatex could not write or read, with the real cause (permission, read-only, full disk)."""
+
+
+class HeatexPermissionError(HeatexOSError, PermissionError):
+    """Permission denied, or a read-only file heatex will not replace."""
+
+
+class HeatexFileNotFoundError(HeatexOSError, FileNotFoundError):
+    """A file or a folder that is not there."""
+
+
+def os_error(errno, message):
+    """The HeatexOSError for ``errno`` (PermissionError's and FileNotFoundError's as those)."""
+    import errno as codes
+    kind = {codes.EACCES: HeatexPermissionError, codes.EPERM: HeatexPermissionError,
+            codes.ENOENT: HeatexFileNotFoundError}.get(errno, HeatexOSError)
+    return kind(errno, message)
+
+
+# ---------------------------------------------------------------------------
 # What goes wrong while learning: the errors and the warning callers can catch.
 # ---------------------------------------------------------------------------
 
-class DivergenceError(FloatingPointError):
+class DivergenceError(HeatexError, FloatingPointError):
     """A weight stopped being finite during training or a step.
 
     ``run`` is the ``Run`` up to the last epoch at which every weight of every
@@ -58,7 +98,7 @@ class WeightGrowthWarning(RuntimeWarning):
     """Weights grew past ``GROWTH_LIMIT``: every sigmoid they feed is saturated and learning has stopped."""
 
 
-class RunTooLargeError(MemoryError, ValueError):
+class RunTooLargeError(HeatexError, MemoryError, ValueError):
     """A run, or a run file, needs more memory than this machine has free."""
 
 
@@ -88,18 +128,18 @@ def size_text(n):
 
 def positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {shown(value)}")
+        raise HeatexValueError(f"{name} must be a whole number of at least 1, got {shown(value)}")
     return int(value)
 
 
 def check_finite(array, what):
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{what} contain NaN or inf; give finite numbers")
+        raise HeatexValueError(f"{what} contain NaN or inf; give finite numbers")
 
 
 def network_index(k, n_networks):
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < n_networks:
-        raise ValueError(f"network must be a whole number from 0 to {n_networks - 1} "
+        raise HeatexValueError(f"network must be a whole number from 0 to {n_networks - 1} "
                          f"(there are {n_networks}), got {shown(k)}")
     return int(k)
 
@@ -109,7 +149,7 @@ def pipe_index(pipe):
         return PIPE_NAMES.index(pipe)
     if isinstance(pipe, (int, np.integer)) and not isinstance(pipe, bool) and pipe in (0, 1):
         return int(pipe)
-    raise ValueError(f'pipe must be "forward" or "backward" (or 0, 1), got {shown(pipe)}')
+    raise HeatexValueError(f'pipe must be "forward" or "backward" (or 0, 1), got {shown(pipe)}')
 
 
 def as_array(value):
@@ -128,10 +168,10 @@ def real_array(value, name):
     """``value`` as a float array, or an error naming ``name`` if it is not real numbers."""
     array = as_array(value)
     if array is None:
-        raise ValueError(f"{name} must be an array of numbers with one shape, got {shown(value)}")
+        raise HeatexValueError(f"{name} must be an array of numbers with one shape, got {shown(value)}")
     if array.dtype.kind not in "biuf":
         kind = "complex numbers" if array.dtype.kind == "c" else f"{array.dtype} values"
-        raise TypeError(f"{name} must hold real numbers, got {kind} ({shown(value)})")
+        raise HeatexTypeError(f"{name} must hold real numbers, got {kind} ({shown(value)})")
     return array.astype(float)
 
 
@@ -139,7 +179,7 @@ def real_numbers(value, name):
     """``value`` as a float array of real numbers (a picture's input), or an error naming ``name``."""
     array = as_array(value)
     if array is None or array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers, got {shown(value)}")
+        raise HeatexTypeError(f"{name} must be an array of real numbers, got {shown(value)}")
     return array.astype(float)
 
 
@@ -148,7 +188,7 @@ def positive(value, name, unit="", most=None):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not np.isfinite(value) or value <= 0 or (most is not None and value > most):
         limit = f" and at most {most:g}" if most is not None else ""
-        raise ValueError(f"{name} must be a number above 0{limit}{unit}, got {shown(value)}")
+        raise HeatexValueError(f"{name} must be a number above 0{limit}{unit}, got {shown(value)}")
     return float(value)
 
 
@@ -156,7 +196,7 @@ def whole(value, name, least, most=None, why=""):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least \
             or (most is not None and value > most):
         span = f"from {least} to {most}" if most is not None else f"of at least {least}"
-        raise ValueError(f"{name} must be a whole number {span}{why}, got {shown(value)}")
+        raise HeatexValueError(f"{name} must be a whole number {span}{why}, got {shown(value)}")
     return int(value)
 
 
@@ -165,7 +205,7 @@ def seed_array(seeds, name="seeds"):
     array = as_array(seeds)
     if array is None or array.dtype.kind not in "iu" or array.ndim > 1 or array.size == 0 or np.any(array < 0) \
             or np.any(array > np.iinfo(np.int64).max):
-        raise ValueError(f"{name} must be a whole number from 0 to 2**63 - 1 or a non-empty list of them "
+        raise HeatexValueError(f"{name} must be a whole number from 0 to 2**63 - 1 or a non-empty list of them "
                          f"(numpy integers do), got {shown(seeds)}; e.g. {name}=3 or {name}=[0, 1, 2]")
     return array.astype(np.int64)
 
@@ -178,7 +218,7 @@ def seed(value, name):
     """One seed, as a plain int."""
     array = seed_array(value, name)
     if array.ndim != 0:
-        raise ValueError(f"{name} must be one whole number from 0 to 2**63 - 1, got {shown(value)}")
+        raise HeatexValueError(f"{name} must be one whole number from 0 to 2**63 - 1, got {shown(value)}")
     return int(array)
 
 
@@ -186,13 +226,13 @@ def epoch_index(run, epoch):
     epochs = run.snapshot_epochs
     listed = ", ".join(map(str, epochs[:4])) + (f", ..., {epochs[-1]}" if len(epochs) > 4 else "")
     if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)):
-        raise ValueError(f"epoch must be a whole number, one of the run's snapshot epochs ({listed}) or -1 for the "
+        raise HeatexValueError(f"epoch must be a whole number, one of the run's snapshot epochs ({listed}) or -1 for the "
                          f"last, got {shown(epoch)}")
     if epoch == -1:
         return len(epochs) - 1
     found = np.flatnonzero(epochs == epoch)
     if not found.size:
-        raise ValueError(f"epoch {epoch} has no snapshot in this run; its snapshots are after epochs {listed} "
+        raise HeatexValueError(f"epoch {epoch} has no snapshot in this run; its snapshots are after epochs {listed} "
                          "(-1 is the last)")
     return int(found[0])
 
@@ -203,24 +243,24 @@ def epoch_index(run, epoch):
 
 def check_section(other, arrow, section_class):
     if not isinstance(other, section_class):
-        raise TypeError(f"a Section links only to another Section: write Section(2) {arrow} Section(2), "
+        raise HeatexTypeError(f"a Section links only to another Section: write Section(2) {arrow} Section(2), "
                         f"not a Section {arrow} {type(other).__name__} ({shown(other)})")
 
 
 def check_sections(sections, section_class):
     if isinstance(sections, (str, bytes)) or not hasattr(sections, "__iter__"):
-        raise TypeError(f"sections must be a list of Section objects in flow order, got {shown(sections)}")
+        raise HeatexTypeError(f"sections must be a list of Section objects in flow order, got {shown(sections)}")
     sections = list(sections)
     for section in sections:
         if not isinstance(section, section_class):
-            raise TypeError(f"sections must hold Section objects only, got {type(section).__name__} "
+            raise HeatexTypeError(f"sections must hold Section objects only, got {type(section).__name__} "
                             f"{shown(section)}; make each with Section(width)")
     return sections
 
 
 def check_pipe(value, name, pipe_class):
     if not isinstance(value, pipe_class):
-        raise TypeError(f"{name} must be a Pipe of linked sections (e.g. Section(2) > Section(2)), "
+        raise HeatexTypeError(f"{name} must be a Pipe of linked sections (e.g. Section(2) > Section(2)), "
                         f"got {type(value).__name__}")
 
 
@@ -229,16 +269,16 @@ def weight_list(value, name):
     if isinstance(value, np.ndarray) and value.ndim == 3:
         value = list(value)
     if not isinstance(value, (list, tuple)):
-        raise TypeError(f"{name} must be a list of (inputs, width) weight matrices, one per section in flow "
+        raise HeatexTypeError(f"{name} must be a list of (inputs, width) weight matrices, one per section in flow "
                         f"order, got {type(value).__name__}")
     if not value:
-        raise ValueError(f"{name} has no sections; give at least one (inputs, width) weight matrix")
+        raise HeatexValueError(f"{name} has no sections; give at least one (inputs, width) weight matrix")
     return list(value)
 
 
 def check_bias(bias):
     if not isinstance(bias, (bool, np.bool_)):
-        raise TypeError(f"bias must be True or False, got {shown(bias)}")
+        raise HeatexTypeError(f"bias must be True or False, got {shown(bias)}")
 
 
 # The bounds of the per-network settings: (lowest, whether the lowest itself is
@@ -259,19 +299,19 @@ def per_network_array(value, name, k, dtype=float):
     array = as_array(value)
     if array is None or array.dtype.kind not in "iuf":
         complex_numbers = array is not None and array.dtype.kind == "c"
-        raise ValueError(f"{name} must hold finite numbers, one or one per network ({k}), got {shown(value)}"
+        raise HeatexValueError(f"{name} must hold finite numbers, one or one per network ({k}), got {shown(value)}"
                          + ("; complex numbers have no place here" if complex_numbers else ""))
     if array.ndim == 0:
         array = np.full(k, array)
     if array.shape != (k,):
-        raise ValueError(f"{name} must be one number or one per network ({k}), got shape {array.shape}")
+        raise HeatexValueError(f"{name} must be one number or one per network ({k}), got shape {array.shape}")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must hold finite numbers, got {shown(value)}")
+        raise HeatexValueError(f"{name} must hold finite numbers, got {shown(value)}")
     if name in SETTING_LIMITS:
         low, inclusive, why = SETTING_LIMITS[name]
         bad = array < low if inclusive else array <= low
         if np.any(bad):
-            raise ValueError(f"{name} must be {'at least' if inclusive else 'more than'} {low}, got "
+            raise HeatexValueError(f"{name} must be {'at least' if inclusive else 'more than'} {low}, got "
                              f"{shown(array[bad][0].item())}: {why}")
     return array.astype(dtype)
 
@@ -295,7 +335,7 @@ def check_settings(net, settings):
 
 def check_rule(rule, rules):
     if not isinstance(rule, str) or rule not in rules:
-        raise ValueError(f"unknown rule {shown(rule)}; choose one of {sorted(rules)} by name")
+        raise HeatexValueError(f"unknown rule {shown(rule)}; choose one of {sorted(rules)} by name")
 
 
 def check_exchanger(weights, rule, alignment, bias, defaults, alignments):
@@ -307,26 +347,26 @@ def check_exchanger(weights, rule, alignment, bias, defaults, alignments):
     check_rule(rule, defaults)
     alignment = defaults[rule]["alignment"] if alignment is None else alignment
     if not isinstance(alignment, str) or alignment not in alignments:
-        raise ValueError(f"unknown alignment {shown(alignment)}; choose one of {sorted(alignments)}")
+        raise HeatexValueError(f"unknown alignment {shown(alignment)}; choose one of {sorted(alignments)}")
     weights = real_array(weights, "weights")
     if bias is None:
         bias = weights.ndim == 5 and weights.shape[-2] == weights.shape[-1] + 1
     check_bias(bias)
     if weights.ndim != 5 or weights.shape[1] != 2:
-        raise ValueError(
+        raise HeatexValueError(
             "weights must have shape (networks, 2 pipes, depth, inputs, width), "
             f"got {weights.shape}")
     if min(weights.shape[0], weights.shape[2], weights.shape[-1]) < 1:
-        raise ValueError(f"weights must hold at least one network, one section and one unit, got shape "
+        raise HeatexValueError(f"weights must hold at least one network, one section and one unit, got shape "
                          f"{weights.shape}")
     width, n_in = weights.shape[-1], weights.shape[-2]
     if n_in != width + bool(bias):
-        raise ValueError(
+        raise HeatexValueError(
             f"each section of width {width} needs {width + bool(bias)} input rows "
             f"({'with' if bias else 'without'} a bias), got {n_in}; every section of both pipes "
             "has the same width because each is pulled towards its own input")
     if rule == "blog" and bias:
-        raise ValueError("the blog's rule has no bias; use bias=False or rule='schmidhuber'")
+        raise HeatexValueError("the blog's rule has no bias; use bias=False or rule='schmidhuber'")
     check_finite(weights, "the initial weights")
     return weights, alignment, bool(bias)
 
@@ -335,7 +375,7 @@ def check_jiggle(jiggle, net):
     jiggle = real_array(jiggle, "jiggle")
     shape = (net.n_networks, net.depth, net.width)
     if jiggle.shape != shape or not np.all(np.isfinite(jiggle)):
-        raise ValueError(f"jiggle must be finite draws of shape {shape} (networks, sections, width), "
+        raise HeatexValueError(f"jiggle must be finite draws of shape {shape} (networks, sections, width), "
                          f"got shape {jiggle.shape}; or leave it out")
     return jiggle
 
@@ -344,11 +384,11 @@ def check_difference(net):
     """difference, inverse_step and inverse_noise are the difference exchange's, in the paper's alignment."""
     used = [name for name in ("difference", "inverse_step", "inverse_noise") if np.any(getattr(net, name))]
     if used and net.rule != "difference_exchange":
-        raise ValueError(f"{', '.join(used)} belong{'s' * (len(used) == 1)} to rule='difference_exchange'; "
+        raise HeatexValueError(f"{', '.join(used)} belong{'s' * (len(used) == 1)} to rule='difference_exchange'; "
                          f"the {net.rule!r} rule does not use {'it' if len(used) == 1 else 'them'}: leave "
                          f"{'it' if len(used) == 1 else 'them'} out")
     if net.rule == "difference_exchange" and net.alignment != "paper":
-        raise ValueError("the difference exchange lays the pipes as the paper does (the last forward section "
+        raise HeatexValueError("the difference exchange lays the pipes as the paper does (the last forward section "
                          "faces y): use alignment='paper'")
 
 
@@ -358,7 +398,7 @@ def check_net(net, exchanger_class):
         hint = ("; train the exchanger it belongs to, net.exchanger"
                 if isinstance(getattr(net, "exchanger", None), exchanger_class)
                 else "; make one with HeatExchanger.build")
-        raise TypeError(f"net must be a heatex_core.HeatExchanger, not {type(net).__name__}{hint}")
+        raise HeatexTypeError(f"net must be a heatex_core.HeatExchanger, not {type(net).__name__}{hint}")
 
 
 # ---------------------------------------------------------------------------
@@ -373,19 +413,19 @@ def check_sample(value, name, net):
     """A sample x or y for ``learn``: (width,) or (K, width) as finite floats."""
     value = real_array(value, name)
     if value.ndim not in (1, 2) or value.shape[-1] != net.width or len(np.atleast_2d(value)) not in (1, net.n_networks):
-        raise ValueError(f"{name} must have shape ({net.width},) or ({net.n_networks}, {net.width}) "
+        raise HeatexValueError(f"{name} must have shape ({net.width},) or ({net.n_networks}, {net.width}) "
                          f"for {net.n_networks} networks of width {net.width}, got {value.shape}")
     if not np.all(np.isfinite(value)):
-        raise ValueError(f"{name} has NaN or inf (rows {rows_not_finite(value)}); give finite numbers")
+        raise HeatexValueError(f"{name} has NaN or inf (rows {rows_not_finite(value)}); give finite numbers")
     return value
 
 
 def check_one_sample(value, name, width):
     value = real_array(value, name)
     if value.shape != (width,):
-        raise ValueError(f"{name} must be one sample of shape ({width},), got shape {value.shape}")
+        raise HeatexValueError(f"{name} must be one sample of shape ({width},), got shape {value.shape}")
     if not np.all(np.isfinite(value)):
-        raise ValueError(f"{name} has NaN or inf; give finite numbers")
+        raise HeatexValueError(f"{name} has NaN or inf; give finite numbers")
     return value
 
 
@@ -394,11 +434,11 @@ def check_pair(x, y, width):
     x, y = real_array(x, "x"), real_array(y, "y")
     for name, value in (("x", x), ("y", y)):
         if value.ndim not in (1, 2) or value.shape[-1] != width:
-            raise ValueError(f"{name} must be one sample ({width},) or m samples (m, {width}), got shape {value.shape}")
+            raise HeatexValueError(f"{name} must be one sample ({width},) or m samples (m, {width}), got shape {value.shape}")
         if not np.all(np.isfinite(value)):
-            raise ValueError(f"{name} has NaN or inf; give finite numbers")
+            raise HeatexValueError(f"{name} has NaN or inf; give finite numbers")
     if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
+        raise HeatexValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
     return x, y
 
 
@@ -410,23 +450,23 @@ def check_points(value, name, width, k=None):
     if not ok:
         shapes = f"(m, {width})" + (f" or ({k}, m, {width}), one set per network" if k is not None else "")
         hint = f"; for one sample write [{name}] or {name}[None]" if value.shape == (width,) else ""
-        raise ValueError(f"{name} must be samples of shape {shapes}, got shape {value.shape}{hint}")
+        raise HeatexValueError(f"{name} must be samples of shape {shapes}, got shape {value.shape}{hint}")
     if not np.all(np.isfinite(value)):
-        raise ValueError(f"{name} has NaN or inf in rows {rows_not_finite(value)}; give finite numbers")
+        raise HeatexValueError(f"{name} has NaN or inf in rows {rows_not_finite(value)}; give finite numbers")
     return value
 
 
 def check_radius(radius):
     if isinstance(radius, bool) or not isinstance(radius, (int, float, np.integer, np.floating)) \
             or not 0 < radius < math.sqrt(2):
-        raise ValueError(f"radius must be a number between 0 and √2 ≈ 1.414 (beyond either, every point of "
+        raise HeatexValueError(f"radius must be a number between 0 and √2 ≈ 1.414 (beyond either, every point of "
                          f"the square [-1, 1]² gets the same label), got {shown(radius)}")
     return float(radius)
 
 
 def check_data(data, dataset_class):
     if not isinstance(data, dataset_class):
-        raise TypeError(f"data must be a heatex_core.Dataset (circle_data, xor_data or Dataset(x_train, y_train, "
+        raise HeatexTypeError(f"data must be a heatex_core.Dataset (circle_data, xor_data or Dataset(x_train, y_train, "
                         f"x_test, y_test) make one), not {type(data).__name__}")
 
 
@@ -434,45 +474,45 @@ def check_dataset(data):
     for key in ("x_train", "y_train", "x_test", "y_test"):
         value = as_array(getattr(data, key))
         if value is None:
-            raise ValueError(f"{key} must be an array of numbers (samples, width) with one shape")
+            raise HeatexValueError(f"{key} must be an array of numbers (samples, width) with one shape")
         if value.dtype == object or not (np.issubdtype(value.dtype, np.number) or value.dtype == bool):
-            raise TypeError(f"{key} must hold numbers, got dtype {value.dtype}")
+            raise HeatexTypeError(f"{key} must hold numbers, got dtype {value.dtype}")
         if np.iscomplexobj(value):
-            raise TypeError(f"{key} must hold real numbers, got dtype {value.dtype}")
+            raise HeatexTypeError(f"{key} must hold real numbers, got dtype {value.dtype}")
         value = value.astype(float)
         if value.ndim != 2:
-            raise ValueError(f"{key} must have shape (samples, width), got {value.shape}")
+            raise HeatexValueError(f"{key} must have shape (samples, width), got {value.shape}")
         if not np.all(np.isfinite(value)):
             rows = np.flatnonzero(~np.isfinite(value).all(axis=1))
-            raise ValueError(f"{key} has NaN or inf in rows {rows[:5].tolist()}; drop or fix those samples")
+            raise HeatexValueError(f"{key} has NaN or inf in rows {rows[:5].tolist()}; drop or fix those samples")
         setattr(data, key, value)
     for split in ("train", "test"):
         x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
         if len(x) != len(y):
-            raise ValueError(f"x_{split} has {len(x)} samples but y_{split} has {len(y)}")
+            raise HeatexValueError(f"x_{split} has {len(x)} samples but y_{split} has {len(y)}")
         if len(x) == 0:
-            raise ValueError(f"the {split} split is empty")
+            raise HeatexValueError(f"the {split} split is empty")
         not_label = ~((y == 0) | (y == 1)).all(axis=1)
         if not_label.any():
             rows = np.flatnonzero(not_label)[:5].tolist()
-            raise ValueError(f"y_{split} must hold labels 0 or 1, got {np.unique(y[not_label])[:4].tolist()} in rows "
+            raise HeatexValueError(f"y_{split} must hold labels 0 or 1, got {np.unique(y[not_label])[:4].tolist()} in rows "
                              f"{rows}; use 1.0 for class 1 and 0.0 for class 0")
         disagree = (y != y[:, :1]).any(axis=1)
         if disagree.any():
-            raise ValueError(f"y_{split} must repeat each sample's label across its {y.shape[1]} columns; rows "
+            raise HeatexValueError(f"y_{split} must repeat each sample's label across its {y.shape[1]} columns; rows "
                              f"{np.flatnonzero(disagree)[:5].tolist()} disagree: give each sample one label, "
                              "e.g. np.repeat(labels[:, None], width, axis=1)")
     widths = {a.shape[1] for a in (data.x_train, data.y_train, data.x_test, data.y_test)}
     if len(widths) != 1:
-        raise ValueError(f"inputs and targets must have the same width as the pipes, got widths {sorted(widths)}")
+        raise HeatexValueError(f"inputs and targets must have the same width as the pipes, got widths {sorted(widths)}")
     if not isinstance(data.name, str):
-        raise TypeError(f"name must be text that names the data, got {shown(data.name)}")
+        raise HeatexTypeError(f"name must be text that names the data, got {shown(data.name)}")
     data.seed = None if data.seed is None else seed(data.seed, "seed")
 
 
 def check_widths(net, data):
     if data.width != net.width:
-        raise ValueError(f"the data is {data.width} wide but the pipes are {net.width} wide; "
+        raise HeatexValueError(f"the data is {data.width} wide but the pipes are {net.width} wide; "
                          f"make the data with width={net.width} or build pipes of width {data.width}")
 
 
@@ -481,12 +521,12 @@ def check_training(net, data, progress, exchanger_class, dataset_class, settings
     check_net(net, exchanger_class)
     check_data(data, dataset_class)
     if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"progress must be True or False, got {shown(progress)}")
+        raise HeatexTypeError(f"progress must be True or False, got {shown(progress)}")
     check_dataset(data)         # the arrays may have been changed since the Dataset was made
     check_widths(net, data)
     check_settings(net, settings)
     if not np.all(np.isfinite(net.weights)):
-        raise ValueError("net's weights contain NaN or inf (a DivergenceError caught and ignored, or weights set "
+        raise HeatexValueError("net's weights contain NaN or inf (a DivergenceError caught and ignored, or weights set "
                          "by hand?); build the exchanger again")
 
 

@@ -115,11 +115,11 @@ class Section:
     def takes_input(self, source):
         """Let ``source`` feed this section (the blog's name for the link)."""
         if not isinstance(source, Section):
-            raise TypeError(f"a section takes input from another Section, not {type(source).__name__}")
+            raise checks.HeatexTypeError(f"a section takes input from another Section, not {type(source).__name__}")
         if source is self:
-            raise ValueError("a section cannot feed itself")
+            raise checks.HeatexValueError("a section cannot feed itself")
         if self.source is not None or source.sink is not None:
-            raise ValueError("this section is already linked into a pipe; build a new Section for a new pipe")
+            raise checks.HeatexValueError("this section is already linked into a pipe; build a new Section for a new pipe")
         self.source = source
         source.sink = self
 
@@ -136,10 +136,10 @@ class Section:
     def __call__(self, inputs):
         """Flow ``inputs`` of shape (..., inputs) through this section alone."""
         if self.weight is None:
-            raise ValueError("this section has no weights yet: build a HeatExchanger from its pipe first")
+            raise checks.HeatexValueError("this section has no weights yet: build a HeatExchanger from its pipe first")
         inputs = np.asarray(inputs, dtype=float)
         if inputs.shape[-1] != self.weight.shape[-2]:
-            raise ValueError(
+            raise checks.HeatexValueError(
                 f"this section takes {self.weight.shape[-2]} inputs but got an array of shape {inputs.shape}")
         self.act = sigmoid(inputs @ self.weight)
         return self.act
@@ -161,12 +161,12 @@ class Pipe:
     def __init__(self, sections, arrow=">"):
         sections = checks.check_sections(sections, Section)
         if not sections:
-            raise ValueError("a pipe needs at least one section")
+            raise checks.HeatexValueError("a pipe needs at least one section")
         if arrow not in (">", "<"):
-            raise ValueError(f'arrow must be ">" or "<", got {arrow!r}')
+            raise checks.HeatexValueError(f'arrow must be ">" or "<", got {arrow!r}')
         for upstream, downstream in zip(sections, sections[1:]):
             if downstream.source is not upstream:
-                raise ValueError("the sections are not linked in this order; link them with > or <, or use pipes()")
+                raise checks.HeatexValueError("the sections are not linked in this order; link them with > or <, or use pipes()")
         self.sections = sections
         self.arrow = arrow
 
@@ -257,7 +257,7 @@ def layer_of(pipe_weights, points, layer):
     pipe_weights = np.asarray(pipe_weights, dtype=float)
     depth, width = pipe_weights.shape[-3], pipe_weights.shape[-1]
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer <= depth:
-        raise ValueError(f"layer must be a whole number from 0 (the input) to {depth} (the output), got {layer!r}")
+        raise checks.HeatexValueError(f"layer must be a whole number from 0 (the input) to {depth} (the output), got {layer!r}")
     with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
         answer = flow(pipe_weights[..., :layer, :, :], points)[..., layer, :, :width]
     lead = np.broadcast_shapes(pipe_weights.shape[:-3], np.shape(points)[:-2])
@@ -687,10 +687,10 @@ class HeatExchanger:
         of (inputs, width) matrices, sections in flow order."""
         forward, backward = checks.weight_list(forward, "forward"), checks.weight_list(backward, "backward")
         if len(forward) != len(backward):
-            raise ValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
+            raise checks.HeatexValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
         shapes = {np.shape(w) for w in list(forward) + list(backward)}
         if len(shapes) != 1:
-            raise ValueError(f"every section needs the same shape (inputs, width), got {sorted(shapes)}")
+            raise checks.HeatexValueError(f"every section needs the same shape (inputs, width), got {sorted(shapes)}")
         return cls(np.stack([np.stack(forward), np.stack(backward)])[None], **settings)
 
     @classmethod
@@ -699,10 +699,10 @@ class HeatExchanger:
         checks.check_pipe(forward, "forward", Pipe)
         checks.check_pipe(backward, "backward", Pipe)
         if len(forward) != len(backward):
-            raise ValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
+            raise checks.HeatexValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
         widths = set(forward.widths) | set(backward.widths)
         if len(widths) != 1:
-            raise ValueError(f"every section of both pipes needs the same width, got widths {sorted(widths)}")
+            raise checks.HeatexValueError(f"every section of both pipes needs the same width, got widths {sorted(widths)}")
         net = cls.build(len(forward), widths.pop(), seeds=seed, **settings)
         for p, pipe in enumerate((forward, backward)):
             for i, section in enumerate(pipe):
@@ -889,7 +889,7 @@ class Network:
         """
         pipe = checks.pipe_index(pipe)
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.depth:
-            raise ValueError(f"i must be a section index from 0 to {self.depth - 1} (flow order), got {i!r}")
+            raise checks.HeatexValueError(f"i must be a section index from 0 to {self.depth - 1} (flow order), got {i!r}")
         acts = self._acts(checks.check_one_sample(x, "x", self.width), checks.check_one_sample(y, "y", self.width))
         every = touches(self.weights, acts, partner_acts(acts, self.alignment, self.width))
         return Touch(*(part[pipe, i].copy() for part in every))
@@ -968,13 +968,13 @@ def data_set(name, width=2, seed=0, n_train=500, n_test=500):
     """The circle or the XOR data by name: ``data_set("xor", width=16, seed=1)``."""
     makers = {"circle": circle_data, "xor": xor_data}
     if name not in makers:
-        raise ValueError(f"unknown data set {name!r}; choose one of {sorted(makers)}")
+        raise checks.HeatexValueError(f"unknown data set {name!r}; choose one of {sorted(makers)}")
     return makers[name](n_train, n_test, width=width, seed=seed)
 
 
 def _labelled(points, labels, width, n_train, name, seed):
     if width < 2:
-        raise ValueError(f"width must be at least 2 to hold a point of the plane, got {width}")
+        raise checks.HeatexValueError(f"width must be at least 2 to hold a point of the plane, got {width}")
     x = np.zeros((len(points), width))
     x[:, :2] = points    # wider pipes see the point in the first two units, zeros after
     y = np.repeat(labels.astype(float)[:, None], width, axis=1)

@@ -46,11 +46,11 @@ class Grid:
             _check_grid_settings(self.settings)
             return
         if not settings:
-            raise ValueError("give at least one setting to vary, e.g. Grid(seeds, step=[0.1, 1.0])")
+            raise checks.HeatexValueError("give at least one setting to vary, e.g. Grid(seeds, step=[0.1, 1.0])")
         self.settings = {name: list(np.atleast_1d(values).tolist()) for name, values in settings.items()}
         for name, values in self.settings.items():
             if not values:
-                raise ValueError(f"{name} has no values; give a list of at least one")
+                raise checks.HeatexValueError(f"{name} has no values; give a list of at least one")
         _check_grid_settings(self.settings)
         self.combos = [dict(zip(self.settings, c)) for c in itertools.product(*self.settings.values())]
         self.shape = tuple(len(v) for v in self.settings.values()) + (len(self.seeds),)
@@ -70,7 +70,7 @@ class Grid:
         """``hc.HeatExchanger.build`` with one network per (combination, seed), ``fixed`` for all."""
         clash = set(fixed) & (set(self.settings) | {"seeds"})
         if clash:
-            raise ValueError(f"{sorted(clash)} vary in this grid; do not fix them too")
+            raise checks.HeatexValueError(f"{sorted(clash)} vary in this grid; do not fix them too")
         return hc.HeatExchanger.build(depth, width, **fixed, **self.per_network())
 
     def split(self, values, axis=0):
@@ -78,7 +78,7 @@ class Grid:
         values = np.asarray(values)
         axis = axis % values.ndim
         if values.shape[axis] != self.n_networks:
-            raise ValueError(f"axis {axis} of values has {values.shape[axis]} entries; this grid has "
+            raise checks.HeatexValueError(f"axis {axis} of values has {values.shape[axis]} entries; this grid has "
                              f"{self.n_networks} networks")
         return values.reshape(values.shape[:axis] + self.shape + values.shape[axis + 1:])
 
@@ -90,13 +90,13 @@ class Grid:
         """
         values = np.moveaxis(np.asarray(values), axis, 0)
         if len(values) != self.n_networks:
-            raise ValueError(f"axis {axis} of values has {len(values)} entries; this grid has {self.n_networks} networks")
+            raise checks.HeatexValueError(f"axis {axis} of values has {len(values)} entries; this grid has {self.n_networks} networks")
         return list(zip(self.combos, values.reshape((len(self.combos), len(self.seeds)) + values.shape[1:])))
 
     def metric(self, run, name):
         """A run's metric in the grid's shape: (epochs + 1, *settings, seeds, ...)."""
         if name not in run.metrics:
-            raise ValueError(f"unknown metric {name!r}; the run has {sorted(run.metrics)}")
+            raise checks.HeatexValueError(f"unknown metric {name!r}; the run has {sorted(run.metrics)}")
         return self.split(run.metrics[name], axis=1)
 
     def settings_of(self, k):
@@ -107,16 +107,16 @@ class Grid:
 
 def _check_combos(combos, settings):
     if settings:
-        raise ValueError(f"give either combos or settings to vary ({sorted(settings)}), not both")
+        raise checks.HeatexValueError(f"give either combos or settings to vary ({sorted(settings)}), not both")
     if isinstance(combos, dict):
         combos = list(combos.values())
     combos = list(combos)
     if not combos or not all(isinstance(c, dict) and c for c in combos):
-        raise ValueError("combos must be a non-empty list of non-empty dicts of settings, e.g. "
+        raise checks.HeatexValueError("combos must be a non-empty list of non-empty dicts of settings, e.g. "
                          "[dict(difference=1.0), dict(difference=0.0)]")
     names = set(combos[0])
     if any(set(c) != names for c in combos):
-        raise ValueError(f"every combination must name the same settings, {sorted(names)}: give each its value")
+        raise checks.HeatexValueError(f"every combination must name the same settings, {sorted(names)}: give each its value")
     return [dict(c) for c in combos], settings
 
 
@@ -124,7 +124,7 @@ def _check_grid_settings(settings):
     known = [name for name in checks.setting_names(hc.SETTINGS) if name != "seeds"]
     for name, values in settings.items():
         if name not in known:
-            raise ValueError(f"{name} is not a per-network setting of HeatExchanger; vary one of {known}")
+            raise checks.HeatexValueError(f"{name} is not a per-network setting of HeatExchanger; vary one of {known}")
         checks.per_network_array(values, name, len(values))
 
 
@@ -141,15 +141,15 @@ def register_rule(rule, name=None, alignment="paper"):
     with ``is_local`` first: registering does not. Returns the name.
     """
     if not callable(rule):
-        raise TypeError(f"rule must be a function (weights, acts, partner, settings) -> change, "
+        raise checks.HeatexTypeError(f"rule must be a function (weights, acts, partner, settings) -> change, "
                         f"not {type(rule).__name__}")
     name = rule.__name__ if name is None else name
     if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be a word like 'my_rule', got {name!r}")
+        raise checks.HeatexValueError(f"name must be a word like 'my_rule', got {name!r}")
     if hc.RULES.get(name, rule) is not rule and name in BUILT_IN_RULES:
-        raise ValueError(f"{name!r} is a built-in rule; give yours another name")
+        raise checks.HeatexValueError(f"{name!r} is a built-in rule; give yours another name")
     if alignment not in hc.ALIGNMENTS:
-        raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(hc.ALIGNMENTS)}")
+        raise checks.HeatexValueError(f"unknown alignment {alignment!r}; choose one of {sorted(hc.ALIGNMENTS)}")
     hc.RULES[name] = rule
     hc.RULE_DEFAULTS[name] = dict(hc.SETTING_DEFAULTS, alignment=alignment)
     return name
@@ -182,10 +182,10 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0, rows=1):
     """
     if isinstance(rule, str):
         if rule not in hc.RULES:
-            raise ValueError(f"unknown rule {rule!r}; choose one of {sorted(hc.RULES)}, or pass a rule function")
+            raise checks.HeatexValueError(f"unknown rule {rule!r}; choose one of {sorted(hc.RULES)}, or pass a rule function")
         rule = hc.RULES[rule]
     if not callable(rule):
-        raise TypeError(f"rule must be a rule function (weights, acts, partner, settings) -> change "
+        raise checks.HeatexTypeError(f"rule must be a rule function (weights, acts, partner, settings) -> change "
                         f"or a name in RULES, not {type(rule).__name__}")
     rng = np.random.default_rng(seed)
     settings = LocalitySettings()

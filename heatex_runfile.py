@@ -30,7 +30,7 @@ import heatex_checks as checks
 # What a run file is.
 # ---------------------------------------------------------------------------
 
-class RunFileError(ValueError):
+class RunFileError(checks.HeatexValueError):
     """A file is not a heatex run, or is damaged."""
 
 
@@ -60,34 +60,34 @@ def config_json(config):
     try:
         return json.dumps(config, allow_nan=False)
     except (TypeError, ValueError) as e:
-        raise TypeError(f"config must hold plain values a run file can keep (numbers, text, lists, dicts; "
+        raise checks.HeatexTypeError(f"config must hold plain values a run file can keep (numbers, text, lists, dicts; "
                         f"no NaN), but {e}; keep only those in config") from None
 
 
 def check_run(config, snapshots, metrics, snapshot_epochs):
     """A Run's parts, checked and made plain: (config, snapshots, metrics, snapshot_epochs)."""
     if not isinstance(config, dict):
-        raise TypeError(f"config must be a dict of the run's settings (as train makes it), not {type(config).__name__}")
+        raise checks.HeatexTypeError(f"config must be a dict of the run's settings (as train makes it), not {type(config).__name__}")
     config = plain(config)
     config_json(config)
     if not isinstance(snapshots, np.ndarray) or snapshots.dtype.kind != "f" or snapshots.ndim != 6 \
             or min(snapshots.shape) < 1:
-        raise ValueError("snapshots must be a float array of shape (snapshots, networks, 2 pipes, depth, inputs, "
+        raise checks.HeatexValueError("snapshots must be a float array of shape (snapshots, networks, 2 pipes, depth, inputs, "
                          f"width), got {checks.shown(snapshots if not isinstance(snapshots, np.ndarray) else snapshots.shape)}")
     if not isinstance(metrics, dict):
-        raise TypeError(f"metrics must be a dict of arrays (as train makes it), not {type(metrics).__name__}")
+        raise checks.HeatexTypeError(f"metrics must be a dict of arrays (as train makes it), not {type(metrics).__name__}")
     n, k = snapshots.shape[:2]
     metrics = {name: np.asarray(value) for name, value in metrics.items()}
     for name, value in metrics.items():
         if value.dtype.kind not in "biuf" or value.shape[:2] != (n, k):
-            raise ValueError(f"metric {name} must be numbers with leading shape ({n}, {k}) (snapshots, networks), "
+            raise checks.HeatexValueError(f"metric {name} must be numbers with leading shape ({n}, {k}) (snapshots, networks), "
                              f"got {value.dtype} of shape {value.shape}")
     if snapshot_epochs is None:
         snapshot_epochs = np.arange(n)
     snapshot_epochs = np.asarray(snapshot_epochs)
     if snapshot_epochs.dtype.kind not in "iu" or snapshot_epochs.shape != (n,) or snapshot_epochs[0] != 0 \
             or np.any(np.diff(snapshot_epochs) <= 0):
-        raise ValueError(f"snapshot_epochs must be {n} whole numbers rising from 0 (the epoch of each snapshot), "
+        raise checks.HeatexValueError(f"snapshot_epochs must be {n} whole numbers rising from 0 (the epoch of each snapshot), "
                          f"got {checks.shown(snapshot_epochs)}")
     return config, snapshots, metrics, snapshot_epochs.astype(np.int64)
 
@@ -98,7 +98,7 @@ def check_run(config, snapshots, metrics, snapshot_epochs):
 
 def run_path(path):
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name (text or a pathlib.Path), got {type(path).__name__}")
+        raise checks.HeatexTypeError(f"path must be a file name (text or a pathlib.Path), got {type(path).__name__}")
     return pathlib.Path(path)
 
 
@@ -109,9 +109,9 @@ def write_run_file(path, arrays):
     """Write ``arrays`` as a .npz at exactly ``path``, through a temporary file renamed into place."""
     path = run_path(path)
     if path.is_dir():
-        raise ValueError(f"path {path} is a folder; give a file name inside it, e.g. {path / 'run.npz'}")
+        raise checks.HeatexValueError(f"path {path} is a folder; give a file name inside it, e.g. {path / 'run.npz'}")
     if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot save the run to {path}: the folder {path.parent} does not exist; "
+        raise checks.HeatexFileNotFoundError(f"cannot save the run to {path}: the folder {path.parent} does not exist; "
                                 "make it first (pathlib.Path(folder).mkdir(parents=True)) or save elsewhere")
     remove_stale_temporaries(path)
     temporary = path.parent / TEMPORARY.format(name=path.name, pid=os.getpid(), token=os.urandom(4).hex())
@@ -197,7 +197,7 @@ def npy_header(member):
     elif version == (2, 0):
         shape, _, dtype = np.lib.format.read_array_header_2_0(member)
     else:
-        raise ValueError("unknown .npy version")
+        raise checks.HeatexValueError("unknown .npy version")
     return shape, dtype, member.tell()
 
 
@@ -214,7 +214,7 @@ def read_run_file(path):
     """
     path = run_path(path)
     if not path.exists():
-        raise FileNotFoundError(missing_file(path))
+        raise checks.HeatexFileNotFoundError(missing_file(path))
     if path.is_dir():
         raise RunFileError(f"{path} is a folder, not a run file; give the path of the .npz file inside it")
     try:

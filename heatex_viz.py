@@ -107,12 +107,12 @@ def _one_network(weights, what="weights"):
     if weights.ndim == 5 and weights.shape[0] == 1:
         weights = weights[0]
     if weights.ndim != 4 or weights.shape[0] != 2 or min(weights.shape) < 1:
-        raise ValueError(
+        raise checks.HeatexValueError(
             f"{what} must be one network's weights of shape (2 pipes, depth, inputs, width), "
             f"got {weights.shape}; pick a network with net.network(k).weights "
             "or run.network(k).snapshots[epoch]")
     if not np.all(np.isfinite(weights)):
-        raise ValueError(f"{what} contain NaN or inf, which have no colour; draw finite weights")
+        raise checks.HeatexValueError(f"{what} contain NaN or inf, which have no colour; draw finite weights")
     return weights
 
 
@@ -120,7 +120,7 @@ def _network_index(run, network):
     _check_run(run)
     k = run.snapshots.shape[1]
     if isinstance(network, bool) or not isinstance(network, (int, np.integer)) or not 0 <= network < k:
-        raise ValueError(f"network must be a whole number from 0 to {k - 1} (this run has {k}), got {network!r}")
+        raise checks.HeatexValueError(f"network must be a whole number from 0 to {k - 1} (this run has {k}), got {network!r}")
     return int(network)
 
 
@@ -133,7 +133,7 @@ MAX_RESOLUTION = 1000
 
 def _check_run(run):
     if not isinstance(run, hc.Run):
-        raise TypeError(f"run must be a heatex_core.Run (what hc.train returns or hc.Run.load reads), "
+        raise checks.HeatexTypeError(f"run must be a heatex_core.Run (what hc.train returns or hc.Run.load reads), "
                         f"not {type(run).__name__}")
 
 
@@ -142,10 +142,10 @@ def _check_data(data, run=None):
     if data is None:
         return
     if not isinstance(data, hc.Dataset):
-        raise TypeError(f"data must be a heatex_core.Dataset (the one the run was trained on) or None, "
+        raise checks.HeatexTypeError(f"data must be a heatex_core.Dataset (the one the run was trained on) or None, "
                         f"not {type(data).__name__}")
     if run is not None and data.width != run.snapshots.shape[-1]:
-        raise ValueError(f"data is {data.width} wide but the run's pipes are {run.snapshots.shape[-1]} wide; "
+        raise checks.HeatexValueError(f"data is {data.width} wide but the run's pipes are {run.snapshots.shape[-1]} wide; "
                          "give the data the run was trained on")
 
 
@@ -176,9 +176,9 @@ def largest_section(per_section):
     """
     values = checks.real_numbers(per_section, "per_section")
     if values.ndim != 2 or values.shape[0] != 2 or values.shape[1] < 1:
-        raise ValueError(f"per_section must be one number per section, shape (2, depth), got {values.shape}")
+        raise checks.HeatexValueError(f"per_section must be one number per section, shape (2, depth), got {values.shape}")
     if not np.all(np.isfinite(values)):
-        raise ValueError("per_section holds NaN or inf; give finite numbers")
+        raise checks.HeatexValueError("per_section holds NaN or inf; give finite numbers")
     drawn = sections_by_position(values)
     pipe, position = np.unravel_index(np.argmax(drawn), drawn.shape)
     return f"{PIPE_LETTERS[pipe]}[{position}]", float(drawn[pipe, position])
@@ -194,7 +194,7 @@ def section_series(per_section, name):
     position = rest.rstrip("]")
     depth = drawn.shape[-1]
     if letter not in PIPE_LETTERS or not position.isdigit() or not int(position) < depth:
-        raise ValueError(f"name a section as drawn, F[i] or B[i] with i from 0 to {depth - 1}, got {name!r}")
+        raise checks.HeatexValueError(f"name a section as drawn, F[i] or B[i] with i from 0 to {depth - 1}, got {name!r}")
     return drawn[..., PIPE_LETTERS.index(letter), int(position)]
 
 
@@ -348,15 +348,15 @@ class PipeDiagram:
 
 def _check_alignment(alignment):
     if not isinstance(alignment, str) or alignment not in hc.ALIGNMENTS:
-        raise ValueError(f"unknown alignment {checks.shown(alignment)}; choose one of {sorted(hc.ALIGNMENTS)}")
+        raise checks.HeatexValueError(f"unknown alignment {checks.shown(alignment)}; choose one of {sorted(hc.ALIGNMENTS)}")
 
 
 def _check_mismatch(mismatch, depth):
     mismatch = checks.real_numbers(mismatch, "mismatch")
     if mismatch.shape != (2, depth):
-        raise ValueError(f"mismatch must have shape (2, {depth}) (pipes, sections), got {mismatch.shape}")
+        raise checks.HeatexValueError(f"mismatch must have shape (2, {depth}) (pipes, sections), got {mismatch.shape}")
     if not np.all(np.isfinite(mismatch)) or np.any(mismatch < 0):
-        raise ValueError("mismatch must hold finite numbers of at least 0 (mean squared differences), "
+        raise checks.HeatexValueError("mismatch must hold finite numbers of at least 0 (mean squared differences), "
                          "got NaN, inf or a negative number")
     return mismatch
 
@@ -424,9 +424,9 @@ def _subscript(n):
 def plot_circle_data(data, ax=None, split="train", title=None):
     """The blog's scatter of the circle data: label 1 ("One") and 0 ("Zero")."""
     if split not in ("train", "test"):
-        raise ValueError(f'split must be "train" or "test", got {split!r}')
+        raise checks.HeatexValueError(f'split must be "train" or "test", got {split!r}')
     if not isinstance(data, hc.Dataset):
-        raise TypeError(f"data must be a heatex_core.Dataset (e.g. hc.circle_data()), not {type(data).__name__}")
+        raise checks.HeatexTypeError(f"data must be a heatex_core.Dataset (e.g. hc.circle_data()), not {type(data).__name__}")
     x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(7.2, 7.0), layout="constrained")
@@ -583,12 +583,12 @@ def weight_norm(vmax, scale="linear"):
         return mcolors.Normalize(-vmax, vmax)
     if scale == "symlog":
         return mcolors.SymLogNorm(linthresh=min(1.0, vmax), vmin=-vmax, vmax=vmax, base=10)
-    raise ValueError(f'scale must be "linear" or "symlog", got {scale!r}')
+    raise checks.HeatexValueError(f'scale must be "linear" or "symlog", got {scale!r}')
 
 
 def _check_scale(scale):
     if scale not in ("linear", "symlog"):
-        raise ValueError(f'scale must be "linear" or "symlog", got {checks.shown(scale)}')
+        raise checks.HeatexValueError(f'scale must be "linear" or "symlog", got {checks.shown(scale)}')
 
 
 def _symmetric_limit(*arrays):
@@ -623,7 +623,7 @@ def compare_weights(before, after, titles=("before training", "after training"),
     before, after = _one_network(before, "before"), _one_network(after, "after")
     _check_scale(scale)
     if before.shape != after.shape:
-        raise ValueError(f"before and after must have the same shape, got {before.shape} and {after.shape}")
+        raise checks.HeatexValueError(f"before and after must have the same shape, got {before.shape} and {after.shape}")
     vmax = _symmetric_limit(before, after)
     columns = before.shape[1] * before.shape[2]
     fig, axes = _pyplot().subplots(2, 1, figsize=(max(7, 0.5 * columns), 5.2), layout="constrained")
@@ -657,13 +657,13 @@ def decision_map(forward_weights, grid, width=None):
     """
     forward_weights = checks.real_numbers(forward_weights, "forward_weights")
     if forward_weights.ndim != 3 or forward_weights.shape[-1] < 2 or min(forward_weights.shape) < 1:
-        raise ValueError(f"forward_weights must be one forward pipe, (depth, inputs, width) with width at least 2, "
+        raise checks.HeatexValueError(f"forward_weights must be one forward pipe, (depth, inputs, width) with width at least 2, "
                          f"got shape {forward_weights.shape}; e.g. run.snapshots[epoch, network, 0]")
     grid = checks.real_numbers(grid, "grid")
     if grid.ndim != 2 or grid.shape[1] != 2:
-        raise ValueError(f"grid must be points of the plane, shape (points, 2), got {grid.shape}; see decision_grid")
+        raise checks.HeatexValueError(f"grid must be points of the plane, shape (points, 2), got {grid.shape}; see decision_grid")
     if width is not None and width != forward_weights.shape[-1]:
-        raise ValueError(f"width must be the pipe's width, {forward_weights.shape[-1]}, or None, got {checks.shown(width)}")
+        raise checks.HeatexValueError(f"width must be the pipe's width, {forward_weights.shape[-1]}, or None, got {checks.shown(width)}")
     width = forward_weights.shape[-1]
     points = np.zeros((len(grid), width))
     points[:, :2] = grid
@@ -677,7 +677,7 @@ def hidden_unit_maps(forward_weights, grid, layer=1):
     forward_weights = np.asarray(forward_weights, dtype=float)
     width = forward_weights.shape[-1]
     if not 1 <= layer <= forward_weights.shape[-3]:
-        raise ValueError(f"layer must be from 1 to {forward_weights.shape[-3]} (the forward pipe's layers after x), "
+        raise checks.HeatexValueError(f"layer must be from 1 to {forward_weights.shape[-3]} (the forward pipe's layers after x), "
                          f"got {layer!r}")
     points = np.zeros((len(grid), width))
     points[:, :2] = grid
@@ -695,7 +695,7 @@ def plot_hidden_units(rows, resolution=61, suptitle=None):
     """
     rows = dict(rows)
     if not rows:
-        raise ValueError("rows is empty: give at least one label and its forward weights")
+        raise checks.HeatexValueError("rows is empty: give at least one label and its forward weights")
     width = np.shape(next(iter(rows.values())))[-1]
     fig, axes = _pyplot().subplots(len(rows), width + 1, figsize=(2.2 * (width + 1) + 2.0, 2.2 * len(rows) + 0.8),
                                    layout="constrained", squeeze=False)
@@ -744,7 +744,7 @@ def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabe
     for label, accuracy in curves.items():
         accuracy = np.asarray(accuracy, dtype=float)
         if accuracy.ndim != 2:
-            raise ValueError(f"curves[{label!r}] must be (epochs + 1, networks), got shape {accuracy.shape}")
+            raise checks.HeatexValueError(f"curves[{label!r}] must be (epochs + 1, networks), got shape {accuracy.shape}")
         epochs = np.arange(len(accuracy))
         line, = ax.plot(epochs, accuracy.mean(axis=1), linewidth=2, color=rule_colour(label), label=f"{label}: mean")
         if label in bands:
@@ -795,7 +795,7 @@ def plot_layer_spread(spread, ax=None, title="how much each layer still varies o
     """
     spread = np.asarray(spread, dtype=float)
     if spread.ndim != 2:
-        raise ValueError(f"spread must be (networks, depth + 1) as hc.layer_spread gives, got shape {spread.shape}")
+        raise checks.HeatexValueError(f"spread must be (networks, depth + 1) as hc.layer_spread gives, got shape {spread.shape}")
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(7, 4), layout="constrained")
     layers = np.arange(spread.shape[1])
@@ -842,7 +842,7 @@ def plot_decision_maps(panels, ncols=4, suptitle=None, panel_size=3.3):
     (forward weights, data name, title). Returns the figure."""
     panels = list(panels)
     if not panels:
-        raise ValueError("panels is empty: give at least one (forward weights, data name, title)")
+        raise checks.HeatexValueError("panels is empty: give at least one (forward weights, data name, title)")
     nrows = -(-len(panels) // ncols)
     fig, axes = _pyplot().subplots(nrows, ncols, figsize=(panel_size * ncols + 1.2, panel_size * nrows + 0.6),
                                    layout="constrained", squeeze=False)
@@ -885,7 +885,7 @@ def plot_width_sweep(widths, accuracies, ax=None, title=None, target=0.9, ylabel
     for label, per_width in accuracies.items():
         per_width = [np.asarray(a, dtype=float) for a in per_width]
         if len(per_width) != len(widths):
-            raise ValueError(f"accuracies[{label!r}] has {len(per_width)} entries for {len(widths)} widths")
+            raise checks.HeatexValueError(f"accuracies[{label!r}] has {len(per_width)} entries for {len(widths)} widths")
         ax.errorbar(widths, [a.mean() for a in per_width], yerr=[a.std() for a in per_width], marker="o",
                     capsize=3, label=label, color=rule_colour(label))
     if target is not None:

@@ -53,9 +53,9 @@ def _check_figure(dpi, figsize):
         size = ()
     if len(size) != 2 or not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
                                  and np.isfinite(v) and v > 0 for v in size):
-        raise ValueError(f"figsize must be (width, height) in inches, two numbers above 0, got {checks.shown(figsize)}")
+        raise checks.HeatexValueError(f"figsize must be (width, height) in inches, two numbers above 0, got {checks.shown(figsize)}")
     if max(size) * dpi > MAX_PIXELS:
-        raise ValueError(f"figsize {size} at dpi {dpi:g} makes a picture {size[0] * dpi:.0f} x {size[1] * dpi:.0f} "
+        raise checks.HeatexValueError(f"figsize {size} at dpi {dpi:g} makes a picture {size[0] * dpi:.0f} x {size[1] * dpi:.0f} "
                          f"pixels; keep each side under {MAX_PIXELS}: a smaller figsize or dpi")
     return dpi, size
 
@@ -66,14 +66,14 @@ def _check_frames(run, frames):
     if frames is None:
         return list(range(last + 1))
     if isinstance(frames, (str, bytes)) or not hasattr(frames, "__iter__"):
-        raise TypeError(f"frames must be a list of snapshot indices (e.g. hv.snapshot_frames({last}, 13)), "
+        raise checks.HeatexTypeError(f"frames must be a list of snapshot indices (e.g. hv.snapshot_frames({last}, 13)), "
                         f"got {checks.shown(frames)}")
     frames = list(frames)
     if not frames:
-        raise ValueError("frames is empty: give at least one snapshot index")
+        raise checks.HeatexValueError("frames is empty: give at least one snapshot index")
     for s in frames:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not -last - 1 <= s <= last:
-            raise ValueError(f"frames: snapshot must be a whole number from 0 to {last} (or -1 for the last), "
+            raise checks.HeatexValueError(f"frames: snapshot must be a whole number from 0 to {last} (or -1 for the last), "
                              f"got {checks.shown(s)}")
     return [int(s) % (last + 1) for s in frames]
 
@@ -166,7 +166,7 @@ class SnapshotView:
         last = len(self.snapshots) - 1
         if (isinstance(snapshot, bool) or not isinstance(snapshot, (int, np.integer))
                 or not -last - 1 <= snapshot <= last):
-            raise ValueError(f"snapshot must be a whole number from 0 to {last} (or -1 for the last), got {snapshot!r}")
+            raise checks.HeatexValueError(f"snapshot must be a whole number from 0 to {last} (or -1 for the last), got {snapshot!r}")
         return int(snapshot) % (last + 1)
 
     def update(self, snapshot):
@@ -342,7 +342,7 @@ def snapshot_frames(epochs, count):
     """
     epochs = checks.whole(epochs, "epochs", 0, why=" (the last snapshot's index)")
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
-        raise ValueError(f"count must be a whole number of at least 1, got {count!r}")
+        raise checks.HeatexValueError(f"count must be a whole number of at least 1, got {count!r}")
     count = min(int(count), epochs + 1)
     return np.unique(np.round(np.linspace(0, epochs, count)).astype(int)).tolist()
 
@@ -353,9 +353,9 @@ def _check_view(run, view):
         hv._check_run(run)
         return run
     if not isinstance(view, SnapshotView):
-        raise TypeError(f"view must be a heatex_viz.SnapshotView, not {type(view).__name__}")
+        raise checks.HeatexTypeError(f"view must be a heatex_viz.SnapshotView, not {type(view).__name__}")
     if run is not None and view.run is not run:
-        raise ValueError("view shows another run than the one given; pass run=None or that view's run")
+        raise checks.HeatexValueError("view shows another run than the one given; pass run=None or that view's run")
     return view.run
 
 
@@ -429,18 +429,18 @@ def repo_relative(path):
 
 def _export_path(path, suffix):
     if not isinstance(path, (str, pathlib.PurePath)):
-        raise TypeError(f"path must be a file name ending in {suffix} (text or a pathlib.Path), got {type(path).__name__}")
+        raise checks.HeatexTypeError(f"path must be a file name ending in {suffix} (text or a pathlib.Path), got {type(path).__name__}")
     path = pathlib.Path(path)
     if path.suffix.lower() != suffix:
-        raise ValueError(f"the file name must end in {suffix}, got {path.name!r}")
+        raise checks.HeatexValueError(f"the file name must end in {suffix}, got {path.name!r}")
     if path.is_dir():
-        raise ValueError(f"path {path} is a folder; give a file name ending in {suffix}")
+        raise checks.HeatexValueError(f"path {path} is a folder; give a file name ending in {suffix}")
     return path
 
 
 def _check_writer(writer):
     if not isinstance(writer, AbstractMovieWriter):
-        raise TypeError(f"writer must be a matplotlib movie writer such as hv.GifWriter(fps=10), "
+        raise checks.HeatexTypeError(f"writer must be a matplotlib movie writer such as hv.GifWriter(fps=10), "
                         f"not {type(writer).__name__}")
 
 
@@ -534,7 +534,7 @@ class SignalDemo(_WidgetView):
         controls = {"depth": self.depth, "width": self.width, "init_scale": self.init_scale, "bias": self.bias}
         unknown = set(values) - set(controls)
         if unknown:
-            raise ValueError(f"unknown control {sorted(unknown)}; choose from {sorted(controls)}")
+            raise checks.HeatexValueError(f"unknown control {sorted(unknown)}; choose from {sorted(controls)}")
         with self.depth.hold_trait_notifications():
             for name, value in values.items():
                 controls[name].value = value
@@ -706,11 +706,11 @@ class GifWriter(AbstractMovieWriter):
         from PIL import Image
         rgba = np.ascontiguousarray(rgba)
         if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
-            raise ValueError(f"a frame must be RGBA pixels of shape (height, width, 4) and dtype uint8, "
+            raise checks.HeatexValueError(f"a frame must be RGBA pixels of shape (height, width, 4) and dtype uint8, "
                              f"got shape {rgba.shape} and dtype {rgba.dtype}")
         height, width = rgba.shape[:2]
         if self._frames and self._frames[0].size != (width, height):
-            raise ValueError(f"every frame must have the first frame's size {self._frames[0].size}, "
+            raise checks.HeatexValueError(f"every frame must have the first frame's size {self._frames[0].size}, "
                              f"got {(width, height)}")
         # .convert copies: the canvas buffer is drawn over by the next render
         self._frames.append(Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB"))
@@ -732,7 +732,7 @@ class GifWriter(AbstractMovieWriter):
     def finish(self):
         from PIL import Image
         if not self._frames:
-            raise ValueError("no frames to write: add at least one frame before finishing the GIF")
+            raise checks.HeatexValueError("no frames to write: add at least one frame before finishing the GIF")
         palette = self.palette()
         first, *rest = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in self._frames]
         first.save(self.outfile, save_all=True, append_images=rest, duration=int(1000 / self.fps), loop=0,
