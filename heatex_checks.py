@@ -281,8 +281,10 @@ def check_bias(bias):
         raise HeatexTypeError(f"bias must be True or False, got {shown(bias)}")
 
 
-# The bounds of the per-network settings: (lowest, whether the lowest itself is
-# allowed, why). A setting not named here must only be finite and real.
+# The bounds of the per-network settings, as data (as scikit-learn declares its
+# parameter constraints): (lowest, whether the lowest itself is allowed, why).
+# heatex_core checks at import that every setting of its SETTINGS is named here
+# and in SETTING_RANGES, so a new setting cannot forget its check.
 SETTING_LIMITS = {
     "difference": (0, True, "a negative difference turns the correction around"),
     "inverse_step": (0, True, "a negative step teaches the backward pipe the opposite of an inverse"),
@@ -293,6 +295,53 @@ SETTING_LIMITS = {
     "hidden_pull": (0, True, "a negative pull turns the hidden sections' learning around"),
     "init_scale": (0, False, "initial weights are drawn from [-init_scale, init_scale]; at 0 every weight is 0"),
 }
+
+
+# What a rule can use, as data: (warned above, refused above, why). Past the
+# first a SettingRangeWarning says so when the exchanger is built (and when it
+# is trained); past the second the value is refused, since nothing can be
+# learnt there. Every layer a sigmoid gives lies in (0, 1), and the data in
+# [-1, 1]: the bounds are counted against that.
+SETTING_RANGES = {
+    "init_scale": (10.0, GROWTH_LIMIT,
+                   "past 10 nearly every unit of a fresh pipe is saturated (notebook 04); past GROWTH_LIMIT the "
+                   "weights start where learning has stopped"),
+    "step": (1e3, math.inf, "past 1000 one step changes a weight by more than any weight a rule keeps in range"),
+    "pull_previous": (100.0, math.inf, "a pull weighs one target against the other: 0 to 1 is the usual range"),
+    "pull_partner": (100.0, math.inf, "a pull weighs one target against the other: 0 to 1 is the usual range"),
+    "hidden_pull": (100.0, math.inf, "1 gives the hidden sections schmidhuber_rule's whole change, 0 freezes them"),
+    "difference": (10.0, math.inf, "1 is difference target propagation's correction; far past it the targets the "
+                   "backward pipe carries leave the sigmoid's range (0, 1)"),
+    "inverse_step": (1e3, math.inf, "past 1000 one step changes a weight by more than any weight a rule keeps in range"),
+    "inverse_noise": (1.0, 1e3, "the jiggle is added to layers that lie in (0, 1): past 1 it drowns the layer, "
+                      "and far past it every jiggled sigmoid is saturated, the inverse learns nothing and the "
+                      "accuracy falls below the majority baseline"),
+}
+
+
+class SettingRangeWarning(UserWarning):
+    """A setting outside what its rule can use (``SETTING_RANGES``): allowed, but learning will likely fail."""
+
+
+# The settings that can make the weights grow or break, for each rule, in the
+# order they most often do (a setting far from its rule's default is named
+# before these; see likely_causes). A rule of one's own gets GROWTH_CAUSES[None].
+GROWTH_CAUSES = {
+    "blog": ("step", "init_scale"),
+    "schmidhuber": ("step", "pull_partner", "pull_previous", "init_scale"),
+    "backprop": ("step", "init_scale"),
+    "end_exchange": ("step", "hidden_pull", "pull_partner", "pull_previous", "init_scale"),
+    "difference_exchange": ("difference", "hidden_pull", "inverse_step", "inverse_noise", "init_scale", "step"),
+    None: ("step", "init_scale", "pull_partner", "pull_previous", "hidden_pull"),
+}
+
+
+def check_declared(settings):
+    """Every setting has its bounds declared (at import of heatex_core): a new one cannot forget its check."""
+    for table in (SETTING_LIMITS, SETTING_RANGES):
+        missing = [name for name in settings if name not in table]
+        if missing:
+            raise HeatexValueError(f"settings {missing} have no bounds declared in heatex_checks; add them")
 
 
 def per_network_array(value, name, k, dtype=float):
@@ -313,7 +362,33 @@ def per_network_array(value, name, k, dtype=float):
         if np.any(bad):
             raise HeatexValueError(f"{name} must be {'at least' if inclusive else 'more than'} {low}, got "
                              f"{shown(array[bad][0].item())}: {why}")
+    if name in SETTING_RANGES:
+        _, most, why = SETTING_RANGES[name]
+        if np.any(array > most):
+            raise HeatexValueError(f"{name} must be at most {most:g}, got {shown(array[array > most][0].item())}: {why}")
     return array.astype(dtype)
+
+
+def outside():
+    """The stacklevel of the first caller outside heatex's modules: where a warning should point."""
+    import sys
+    frame, level = sys._getframe(1), 1
+    while frame is not None and pathlib.Path(frame.f_code.co_filename).stem.startswith("heatex_"):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def warn_ranges(net, settings, defaults):
+    """A SettingRangeWarning for every setting past what its rule can use (SETTING_RANGES); ``defaults``
+    is heatex_core's RULE_DEFAULTS."""
+    for name in settings:
+        useful, _, why = SETTING_RANGES[name]
+        values = getattr(net, name)
+        if np.any(values > useful):
+            k = int(np.argmax(values > useful))
+            warnings.warn(f"{name} {values[k]:g} (network {k}) is past {useful:g}, more than the {net.rule!r} rule "
+                          f"can use: {why}; the rule's default is {defaults[net.rule][name]:g}",
+                          SettingRangeWarning, stacklevel=outside())
 
 
 def setting_names(settings):
@@ -321,16 +396,53 @@ def setting_names(settings):
     return ["seeds", *settings]
 
 
-def check_settings(net, settings):
-    """Check every per-network setting again (a student may have set ``net.step = 10``), as arrays of K."""
-    k = net.n_networks
+def check_exchanger_state(net, rules, alignments, settings):
+    """An exchanger as it is *now*, checked where it is used (``learn``, ``train``, ``measure``, ``config``).
+
+    A student may set ``net.step = 10``, ``net.rule = "nope"`` or ``net.seeds = [5]`` after building:
+    each is refused by name, or (a number for a per-network setting) made an array of K again, so that
+    nothing trains silently with it and ``config()`` never says what the exchanger does not do.
+    ``rules``, ``alignments`` and ``settings`` are heatex_core's RULES, ALIGNMENTS and SETTINGS.
+    """
+    weights = getattr(net, "weights", None)
+    if not isinstance(weights, np.ndarray) or weights.dtype != np.float64 or weights.ndim != 5 \
+            or weights.shape[1] != 2 or 0 in weights.shape:
+        raise HeatexValueError(f"net.weights must be a float array of shape (networks, 2 pipes, depth, inputs, width), "
+                               f"got {shown(weights if not isinstance(weights, np.ndarray) else weights.shape)}; "
+                               "change the weights in place (net.weights[...] = new) or build a new exchanger")
+    if not isinstance(net.rule, str) or net.rule not in rules:
+        raise HeatexValueError(f"net.rule is {shown(net.rule)}, which is no rule this code knows; choose one of "
+                               f"{sorted(rules)} by name (hl.register_rule makes your own one of them)")
+    if not isinstance(net.alignment, str) or net.alignment not in alignments:
+        raise HeatexValueError(f"net.alignment is {shown(net.alignment)}; choose one of {sorted(alignments)}")
+    check_bias(net.bias)
+    if weights.shape[-2] != weights.shape[-1] + bool(net.bias):
+        raise HeatexValueError(f"net.bias is {net.bias}, but the weights have {weights.shape[-2]} input rows for "
+                               f"width {weights.shape[-1]}; a bias is fixed when the exchanger is built: build a new one")
+    if net.rule == "blog" and net.bias:
+        raise HeatexValueError("the blog's rule has no bias; use bias=False or rule='schmidhuber'")
+    k = len(weights)
     for name in setting_names(settings):
-        if hasattr(net, name):
-            value = getattr(net, name)
-            if name == "seeds":
-                setattr(net, name, per_network_array(seed_array(value), name, k, dtype=np.int64))
-            else:
-                setattr(net, name, per_network_array(value, name, k))
+        value = getattr(net, name, None)
+        if name == "seeds":
+            net.seeds = per_network_array(seed_array(value, "net.seeds"), "seeds", k, dtype=np.int64)
+        else:
+            setattr(net, name, per_network_array(value, name, k))
+    built = getattr(net, "_built_seeds", None)
+    if built is not None and not np.array_equal(built, net.seeds):
+        raise HeatexValueError(f"net.seeds was changed to {shown(net.seeds.tolist())} after building, but the initial "
+                               f"weights and every shuffle come from the seeds it was built with, "
+                               f"{shown(built.tolist())}; build a new exchanger with seeds={shown(net.seeds.tolist())}")
+    rngs = getattr(net, "rngs", None)
+    if not isinstance(rngs, (list, tuple)) or len(rngs) != k \
+            or not all(isinstance(rng, np.random.Generator) for rng in rngs):
+        raise HeatexTypeError(f"net.rngs must be a list of {k} numpy.random.Generator, one per network (each "
+                              f"network's shuffles come from its own), got {shown(rngs)}; leave it as built")
+    net.rngs = list(rngs)
+    check_difference(net)
+    if not np.all(np.isfinite(weights)):
+        raise HeatexValueError("net's weights contain NaN or inf (a DivergenceError caught and ignored, or weights "
+                               "set by hand?); build the exchanger again")
 
 
 def check_rule(rule, rules):
@@ -516,18 +628,15 @@ def check_widths(net, data):
                          f"make the data with width={net.width} or build pipes of width {data.width}")
 
 
-def check_training(net, data, progress, exchanger_class, dataset_class, settings):
+def check_training(net, data, progress, exchanger_class, dataset_class, known):
     """What ``train`` is given: an exchanger whose settings and weights still hold, and data as wide as it."""
     check_net(net, exchanger_class)
     check_data(data, dataset_class)
     if not isinstance(progress, (bool, np.bool_)):
         raise HeatexTypeError(f"progress must be True or False, got {shown(progress)}")
     check_dataset(data)         # the arrays may have been changed since the Dataset was made
+    check_exchanger_state(net, *known)
     check_widths(net, data)
-    check_settings(net, settings)
-    if not np.all(np.isfinite(net.weights)):
-        raise HeatexValueError("net's weights contain NaN or inf (a DivergenceError caught and ignored, or weights set "
-                         "by hand?); build the exchanger again")
 
 
 # ---------------------------------------------------------------------------
@@ -538,6 +647,39 @@ def kept_epochs(epochs, every):
     """The epochs whose snapshots a run keeps: 0, every, 2 every, ... and the last."""
     kept = np.arange(0, epochs + 1, every)
     return kept if kept[-1] == epochs else np.append(kept, epochs)
+
+
+def kept_count(epochs, every):
+    """len(kept_epochs(epochs, every)), counted without making the array."""
+    return epochs // every + 1 + (epochs % every != 0)
+
+
+# More steps than this (epochs times training samples) take more than a day even at 10 µs a step,
+# the fastest step there is: refused at once, as a request no one means.
+MAX_STEPS = 10**10
+
+
+def check_epochs(epochs, snapshot_every, n_train):
+    """``train``'s epochs and snapshot_every: whole numbers of at least 1, not more steps than MAX_STEPS;
+    a snapshot_every past epochs keeps the first and the last snapshot, as one of epochs does."""
+    epochs = positive_int(epochs, "epochs")
+    snapshot_every = positive_int(snapshot_every, "snapshot_every")
+    if epochs * n_train > MAX_STEPS:
+        hours = epochs * n_train * 1e-5 / 3600
+        raise HeatexValueError(f"epochs={epochs} of {n_train} training samples is {epochs * n_train:.3g} steps, which "
+                               f"would take more than {hours:,.0f} hours even at 10 µs a step; train at most "
+                               f"{MAX_STEPS // n_train} epochs at once")
+    return epochs, min(snapshot_every, epochs)
+
+
+def check_data_size(n_train, n_test, width):
+    """circle_data's and xor_data's request, against the memory free, before anything is drawn."""
+    need = (n_train + n_test) * (2 * width + 4) * 8 * 2       # points, x, y and the temporaries making them
+    available = available_memory()
+    if available is not None and need > 0.9 * available:
+        raise RunTooLargeError(f"n_train={n_train} and n_test={n_test} samples of width {width} need about "
+                               f"{size_text(need)}, but this machine has {size_text(available)} free; ask for fewer "
+                               "samples")
 
 
 def available_memory():
@@ -570,13 +712,14 @@ def available_memory():
     return max(min(found), 0) if found else None
 
 
-def allocate_run(net, data, first, kept, epochs, every):
-    """The snapshots and metrics arrays of a run, after checking that they fit in the memory free."""
-    k, n = net.n_networks, len(kept)
-    row = net.weights.nbytes + sum(value.nbytes for value in first.values())    # one snapshot and its metrics
+def allocate_run(net, data, first, epochs, every):
+    """The snapshots and metrics arrays of a run and the epochs they keep, after checking that they fit
+    in the memory free: (snapshots, metrics, kept)."""
+    k, n = net.n_networks, kept_count(epochs, every)
+    row = net.weights.nbytes + sum(value.nbytes for value in first.values()) + 8   # a snapshot, its metrics, its epoch
     measuring = 2 * (net.depth + 1) * (len(data.x_train) + len(data.x_test)) * net.weights.shape[-2] * 8
     fixed = (len(data.x_train) * k * (2 * net.width + 1) * 8       # an epoch's shuffled samples
-             + (net.weights.nbytes if every > 1 else 0)             # the last epoch's weights, when not kept
+             + (2 * net.weights.nbytes if every > 1 else 0)         # the last epochs' weights, when not kept
              + min(engine.KEEP_BYTES, measuring * min(k, engine.MEASURE_CHUNK)))
     need = n * row + fixed
     available = available_memory()
@@ -587,7 +730,7 @@ def allocate_run(net, data, first, kept, epochs, every):
         metrics = {name: np.empty((n,) + value.shape) for name, value in first.items()}
     except MemoryError:
         raise RunTooLargeError(too_large(net, n, row, fixed, need, available, epochs)) from None
-    return snapshots, metrics
+    return snapshots, metrics, kept_epochs(epochs, every)
 
 
 def too_large(net, n, row, fixed, need, available, epochs):
@@ -600,7 +743,7 @@ def too_large(net, n, row, fixed, need, available, epochs):
         return (what + "; even the first and last snapshot do not fit: train fewer networks at once "
                 f"(about {max(int(0.9 * available // (2 * max(row // k, 1) + fixed // k)), 1)} would), or free memory")
     every = max(1, math.ceil(epochs / max((room or n // 10) - 2, 1)))
-    return (what + f"; keep fewer snapshots with snapshot_every={every} (it keeps {len(kept_epochs(epochs, every))}), "
+    return (what + f"; keep fewer snapshots with snapshot_every={every} (it keeps {kept_count(epochs, every)}), "
             "train fewer epochs, or train fewer networks at once")
 
 
@@ -611,36 +754,70 @@ def too_large(net, n, row, fixed, need, available, epochs):
 class GrowthWatch:
     """Once an epoch: are the weights finite, and did any grow past GROWTH_LIMIT (said once)?"""
 
-    def __init__(self):
+    def __init__(self, defaults):
         self.warned = False
+        self.defaults = defaults        # heatex_core's RULE_DEFAULTS, for the hint
+        self.largest = None
 
-    def check(self, net, epoch):
+    def finite(self, net):
         w = net.weights
-        largest = np.maximum(w.max(axis=(1, 2, 3, 4)), -w.min(axis=(1, 2, 3, 4)))    # NaN stays NaN
-        if not np.all(np.isfinite(largest)):
-            return False
-        if not self.warned and largest.max() > GROWTH_LIMIT:
+        self.largest = np.maximum(w.max(axis=(1, 2, 3, 4)), -w.min(axis=(1, 2, 3, 4)))    # NaN stays NaN
+        return bool(np.all(np.isfinite(self.largest)))
+
+    def warn(self, net, epoch):
+        """After ``finite``, once the epoch is kept: under an "error" warnings filter this raises."""
+        if not self.warned and self.largest.max() > GROWTH_LIMIT:
             self.warned = True
-            warnings.warn(growth_message(net, largest, f"in epoch {epoch}"), WeightGrowthWarning, stacklevel=3)
-        return True
+            warnings.warn(growth_message(net, self.largest, f"in epoch {epoch}", self.defaults), WeightGrowthWarning,
+                          stacklevel=outside())
 
 
-def growth_message(net, largest, when):
+def likely_causes(net, k, defaults):
+    """The settings of network ``k`` that can make its weights grow or break under its rule, most likely
+    first: those set far above the rule's default (the farthest first), then the rule's usual suspects
+    in the order of GROWTH_CAUSES."""
+    usual = GROWTH_CAUSES.get(net.rule, GROWTH_CAUSES[None])
+    base = defaults.get(net.rule, {})
+
+    def excess(name):          # how many times its default (a default of 0: a tenth of its useful range)
+        value, default = float(getattr(net, name)[k]), float(base.get(name, 0.0))
+        return value / default if default > 0 else value / (SETTING_RANGES[name][0] / 10)
+
+    raised = sorted((name for name in usual if excess(name) > 1.5), key=excess, reverse=True)
+    return raised + [name for name in usual if name not in raised]
+
+
+def causes_text(net, k, defaults):
+    """"what can cause it ..., most likely first: difference 50 (default 1), ...": the settings, with values."""
+    base = defaults.get(net.rule, {})
+    parts = []
+    for name in likely_causes(net, k, defaults):
+        value, default = float(getattr(net, name)[k]), base.get(name)
+        parts.append(f"{name} {value:g}" + (f" (default {default:g})" if default is not None and value != default else ""))
+    return f"the settings that can cause it under the {net.rule!r} rule, most likely first: {', '.join(parts)}"
+
+
+def growth_message(net, largest, when, defaults):
     grown = np.flatnonzero(largest > GROWTH_LIMIT)
     k = int(grown[0])
     others = f" (and {len(grown) - 1} more network{'s' * (len(grown) > 2)})" if len(grown) > 1 else ""
+    first = likely_causes(net, k, defaults)[0]
     why = ("the blog's rule stretches each column by its weights' shares of the column sum, and a column that "
-           "nearly cancelled at birth has huge shares; another seed or a smaller step may keep it in range"
-           if net.rule == "blog" else "a smaller step keeps them in range")
+           f"nearly cancelled at birth has huge shares; another seed or a smaller {first} may keep it in range"
+           if net.rule == "blog" else f"a smaller {first} keeps them in range")
     return (f"weights of network {k}{others} reached {largest[k]:.3g} {when} with step {net.step[k]:g}: past "
-            f"{GROWTH_LIMIT:g} every sigmoid they feed is saturated and the rule has stopped learning; {why}")
+            f"{GROWTH_LIMIT:g} every sigmoid they feed is saturated and the rule has stopped learning; {why} "
+            f"({causes_text(net, k, defaults)})")
 
 
-def divergence_cause(net, before, k, p, i):
-    """Why section (k, p, i) broke in a step from weights ``before``: (cause, hint)."""
+def divergence_cause(net, before, k, p, i, defaults, change=None, builtin=()):
+    """Why section (k, p, i) broke in a step from weights ``before``: (cause, hint). ``change`` is what
+    the rule returned for that step, when known; ``defaults`` is heatex_core's RULE_DEFAULTS."""
     W = before[k, p, i]
     step = float(net.step[k])
     size = float(np.abs(before[k]).max())
+    first = likely_causes(net, k, defaults)[0]
+    causes = causes_text(net, k, defaults)
     if size == 0:
         start = ("start from weights that are not all 0 (HeatExchanger.build draws them from [-init_scale, "
                  "init_scale]; the blog's init_scale is 1)")
@@ -652,29 +829,88 @@ def divergence_cause(net, before, k, p, i):
         if np.any(sums <= 1e-12 * np.maximum(spread, np.finfo(float).tiny)):
             return "column sum", ("a column sum of W passed through zero, and the blog's rule divides by the column "
                                   "sums (W / column sums); try another seed, a smaller step or rule='schmidhuber'")
-    if step >= 1e3 or size * max(step, 1.0) > GROWTH_LIMIT:
+    overflow = step >= 1e3 or size * max(step, 1.0) > GROWTH_LIMIT
+    if change is not None and net.rule not in builtin and not overflow \
+            and not np.all(np.isfinite(change[k, p, i])):
+        return "rule", (f"the rule {net.rule!r} itself returned NaN or inf for that section while the weights "
+                        f"were at most {size:.3g}: look at what it divides by or takes the log of")
+    if overflow:
         return "overflow", (f"the change overflowed: with step {step:g} the weights had reached {size:.3g}; "
-                            "try a smaller step (the blog's is 0.001)")
+                            f"try a smaller {first} (the blog's step is 0.001; {causes})")
     if net.rule == "blog":
         return "column sum", ("the blog's rule divides by the column sums of W, and one came close to zero; "
                               "try a smaller step, another seed or rule='schmidhuber'")
-    return "unknown", "try a smaller step"
+    return "unknown", f"try a smaller {first} ({causes})"
 
 
-def check_step(net, before, pairs):
+def check_step(net, before, defaults, change=None, builtin=()):
     """After ``learn``'s step: NaN or inf puts the weights back and raises; growth warns once."""
     w = net.weights
     largest = np.maximum(w.max(axis=(1, 2, 3, 4)), -w.min(axis=(1, 2, 3, 4)))
     if np.all(np.isfinite(largest)):
         if largest.max() > GROWTH_LIMIT and not getattr(net, "_growth_warned", False):
             net._growth_warned = True
-            warnings.warn(growth_message(net, largest, "after this step"), WeightGrowthWarning, stacklevel=3)
+            warnings.warn(growth_message(net, largest, "after this step", defaults), WeightGrowthWarning,
+                          stacklevel=outside())
         return
     broken = ~np.isfinite(w).all(axis=(-2, -1))
     k, p, i = map(int, np.argwhere(broken)[0])
-    cause, hint = divergence_cause(net, before, k, p, i)
+    cause, hint = divergence_cause(net, before, k, p, i, defaults, change, builtin)
     net.weights[...] = before
     raise DivergenceError(
         f"this step would have made weights NaN or inf: network {k} (seed {int(net.seeds[k])}, step "
         f"{net.step[k]:g}), {PIPE_NAMES[p]} pipe, section {i}; {hint}. The weights are left as they were before it.",
         network=k, pipe=p, section=i, cause=cause)
+
+
+# ---------------------------------------------------------------------------
+# What a rule returns, and a training stopped part-way.
+# ---------------------------------------------------------------------------
+
+def rule_name(rule):
+    """A name for a rule function: its __name__, a functools.partial's function's, a callable object's class's."""
+    import functools
+    if isinstance(rule, functools.partial):
+        return rule_name(rule.func)
+    name = getattr(rule, "__name__", None)
+    if isinstance(name, str):
+        return name
+    return type(rule).__name__
+
+
+def rule_change(change, shape, rule):
+    """What rule ``rule`` (its name) returned, as the float array of ``shape`` it must be, or an error
+    naming the rule. Called only when the change is not already a float array of that shape."""
+    expected = f"an array of shape {shape} (the change of every weight, as the weights are laid out)"
+    if change is None:
+        raise HeatexTypeError(f"the rule {rule!r} returned None; a rule returns {expected}: did it forget `return`?")
+    array = as_array(change)
+    if array is None or array.dtype.kind not in "biuf":
+        kind = "complex numbers" if array is not None and array.dtype.kind == "c" else type(change).__name__
+        raise HeatexTypeError(f"the rule {rule!r} returned {kind} ({shown(change)}); a rule returns real numbers, "
+                              f"{expected}")
+    if array.shape != tuple(shape):
+        what = "one number" if array.ndim == 0 else f"an array of shape {array.shape}"
+        raise HeatexValueError(f"the rule {rule!r} returned {what}; a rule returns {expected}, one change per weight, "
+                               "never one to be broadcast")
+    return array.astype(float)
+
+
+def stopped_note(error, epoch, epochs, last, where="this exception's .run"):
+    """The note on an exception that stopped ``train`` part-way: where the finished epochs are."""
+    what = type(error).__name__
+    return (f"train stopped in epoch {epoch} of {epochs} ({what}); the {last} finished epoch{'s' * (last != 1)} "
+            f"{'are' if last != 1 else 'is'} kept, every network's: the run is {where} (in Jupyter, in the next cell: "
+            f"import sys; run = sys.last_value.run), and the exchanger is left at the weights after epoch {last}, "
+            f"so hc.train(net, data, {epochs - last}) goes on from there.")
+
+
+def attach_run(error, run, note):
+    """Put the run of finished epochs on ``error`` (``error.run``) with a note that says so."""
+    try:
+        error.run = run
+    except AttributeError:          # an exception type that takes no attributes: the note still says what happened
+        pass
+    if hasattr(error, "add_note"):
+        error.add_note(note)
+    return error

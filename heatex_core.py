@@ -62,7 +62,8 @@ import numpy as np
 import heatex_checks as checks
 import heatex_engine as engine
 import heatex_runfile as runfile
-from heatex_checks import GROWTH_LIMIT, DivergenceError, RunTooLargeError, WeightGrowthWarning
+from heatex_checks import (GROWTH_LIMIT, DivergenceError, HeatexError, HeatexTypeError, HeatexValueError,
+                           RunTooLargeError, SettingRangeWarning, WeightGrowthWarning)
 from heatex_runfile import RunFileError
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "train", "METRICS", "measure", "predict_labels",
     "Run", "NetworkRun",
     "DivergenceError", "WeightGrowthWarning", "GROWTH_LIMIT", "RunTooLargeError", "RunFileError",
+    "HeatexError", "HeatexValueError", "HeatexTypeError", "SettingRangeWarning",
 ]
 
 
@@ -587,6 +589,7 @@ def _matmul(a, b):
 
 RULES = {"blog": blog_rule, "schmidhuber": schmidhuber_rule, "backprop": backprop_rule,
          "end_exchange": end_exchange_rule, "difference_exchange": difference_exchange_rule}
+BUILT_IN = frozenset(RULES)      # hl.register_rule adds rules of one's own to RULES
 
 
 # Every setting of a rule that the caller leaves out. The blog's rule takes the
@@ -597,6 +600,9 @@ SETTINGS = ("init_scale", "step", "pull_previous", "pull_partner", "hidden_pull"
 
 SETTING_DEFAULTS = dict(alignment="paper", bias=False, init_scale=1.0, step=0.001, pull_previous=1.0, pull_partner=1.0,
               hidden_pull=0.0, difference=0.0, inverse_step=0.0, inverse_noise=0.0)
+
+
+checks.check_declared(SETTINGS)      # every setting has its bounds in checks.SETTING_LIMITS and SETTING_RANGES
 
 
 RULE_DEFAULTS = {
@@ -652,6 +658,8 @@ class HeatExchanger:
         for name, value in given.items():
             setattr(self, name, checks.per_network_array(defaults[name] if value is None else value, name, k))
         checks.check_difference(self)
+        checks.warn_ranges(self, SETTINGS, RULE_DEFAULTS)
+        self._built_seeds = self.seeds.copy()      # what the weights and shuffles come from; checked at use
         self.rngs = [np.random.default_rng(int(s)) for s in self.seeds]
         self.jiggle = None           # the jiggle of this step, for inverse_noise (see jiggle_pass)
         self._engine = engine.Engine()
@@ -746,6 +754,7 @@ class HeatExchanger:
 
     def config(self):
         """Everything needed to build this exchanger again, as plain values."""
+        checks.check_exchanger_state(self, RULES, ALIGNMENTS, SETTINGS)
         scales = self.init_scale.tolist()
         config = {"rule": self.rule, "alignment": self.alignment, "depth": self.depth, "width": self.width,
                   "bias": self.bias, "init_scale": scales[0] if len(set(scales)) == 1 else scales,
@@ -778,14 +787,22 @@ class HeatExchanger:
         were and ``DivergenceError`` names the section and the cause; weights
         past ``GROWTH_LIMIT`` give a ``WeightGrowthWarning``.
         """
+        checks.check_exchanger_state(self, RULES, ALIGNMENTS, SETTINGS)
         x, y = (checks.check_sample(value, name, self) for name, value in (("x", x), ("y", y)))
         pairs = np.stack(np.broadcast_arrays(np.atleast_2d(x), np.atleast_2d(y)))    # (2, K or 1, width)
-        if np.any(self.inverse_noise):
-            self.jiggle = self._draw_jiggles(1)[0] if jiggle is None else checks.check_jiggle(jiggle, self)
-        before = self.weights.copy()
-        with np.errstate(all="ignore"):
-            acts = self._step(pairs).copy()
-        checks.check_step(self, before, pairs)
+        before, states = self.weights.copy(), [rng.bit_generator.state for rng in self.rngs]
+        try:
+            if np.any(self.inverse_noise):
+                self.jiggle = self._draw_jiggles(1)[0] if jiggle is None else checks.check_jiggle(jiggle, self)
+            with np.errstate(all="ignore"):
+                acts = self._step(pairs).copy()
+        except BaseException as error:      # a stop or a rule's own exception: the step did not happen
+            self.weights[...] = before
+            for rng, state in zip(self.rngs, states):
+                rng.bit_generator.state = state
+            raise checks.attach_run(error, None, "learn's step did not finish: the weights are left as they were "
+                                    "before it")
+        checks.check_step(self, before, RULE_DEFAULTS, self._engine.last_change, BUILT_IN)
         return acts
 
     def _step(self, pairs, plan=None):
@@ -796,7 +813,11 @@ class HeatExchanger:
         """
         exchange, rows = plan or self._plan()
         return self._engine.step(self.weights, pairs, RULES[self.rule], self, self.alignment, self._partners,
-                                 exchange, rows)
+                                 exchange, rows, self._checked_change)
+
+    def _checked_change(self, change):
+        """What the rule returned when it is not a float array of the weights' shape: made one, or refused."""
+        return checks.rule_change(change, self.weights.shape, self.rule)
 
     def _plan(self):
         """What a step does besides the plain flow: the difference exchange's passes, if any, and
@@ -898,7 +919,8 @@ class Network:
         """What ``learn(x, y)`` would add to this network's weights, without adding it:
         (2, depth, inputs, width). (With ``inverse_noise``, the change without a jiggle.)"""
         acts = self._acts(checks.check_one_sample(x, "x", self.width), checks.check_one_sample(y, "y", self.width))
-        return RULES[self.rule](self.weights, acts, partner_acts(acts, self.alignment, self.width), self)
+        change = RULES[self.rule](self.weights, acts, partner_acts(acts, self.alignment, self.width), self)
+        return checks.rule_change(change, self.weights.shape, self.rule)
 
     def predict(self, x):
         """The forward pipe's output for x (m, width): (m, width)."""
@@ -1005,59 +1027,94 @@ def train(net, data, epochs=200, progress=True, snapshot_every=1):
 
     Before anything is allocated the run's size is estimated; a run that does
     not fit in the memory this machine has free raises ``RunTooLargeError``
-    with the size and a ``snapshot_every`` that fits. If a weight stops being
-    finite, ``DivergenceError`` names the epoch, network, pipe, section and
-    cause, carries the run up to the last finite epoch as ``error.run``, and
-    the exchanger is left at those weights. Weights past ``GROWTH_LIMIT`` give
-    a ``WeightGrowthWarning``, once.
+    with the size and a ``snapshot_every`` that fits. Weights past
+    ``GROWTH_LIMIT`` give a ``WeightGrowthWarning``, once.
+
+    Every way out keeps what finished. If a weight stops being finite,
+    ``DivergenceError`` names the epoch, network, pipe, section and cause. If
+    anything else stops training part-way -- Jupyter's stop button (a
+    ``KeyboardInterrupt``), the growth warning raised as an error under
+    ``warnings.simplefilter("error")``, an exception from a rule of your own --
+    that exception is raised as it was. Either way the exception carries the
+    run of every finished epoch as ``error.run`` and a note saying so, and the
+    exchanger (weights and generators) is left at the end of the last finished
+    epoch, never part-way through one, so ``train`` called again goes on as if
+    it had not stopped. The run rides on the exception rather than being
+    returned because a stop must stop: a loop of ``train`` calls in a cell ends
+    at the first Ctrl-C instead of going on to the next. In Jupyter the last
+    exception is ``sys.last_value``, so ``run = sys.last_value.run`` in the
+    next cell gets the run back.
     """
-    epochs = checks.positive_int(epochs, "epochs")
-    snapshot_every = checks.positive_int(snapshot_every, "snapshot_every")
-    checks.check_training(net, data, progress, HeatExchanger, Dataset, SETTINGS)
-    k = net.n_networks
-    kept = checks.kept_epochs(epochs, snapshot_every)
-    first = measure(net, data)
-    snapshots, metrics = checks.allocate_run(net, data, first, kept, epochs, snapshot_every)
+    checks.check_training(net, data, progress, HeatExchanger, Dataset, (RULES, ALIGNMENTS, SETTINGS))
+    epochs, snapshot_every = checks.check_epochs(epochs, snapshot_every, len(data.x_train))
+    checks.warn_ranges(net, SETTINGS, RULE_DEFAULTS)
+    first = _measure(net, data)
+    snapshots, metrics, kept = checks.allocate_run(net, data, first, epochs, snapshot_every)
     snapshots[0] = net.weights
     for name, value in first.items():
         metrics[name][0] = value
-    slot = 1                    # the next row of snapshots and metrics to fill
-    previous = snapshots[0]     # the weights at the start of the epoch: the last finite ones
-    spare = None if snapshot_every == 1 else np.empty_like(net.weights)
-    growth = checks.GrowthWatch()
+    k = net.n_networks
+    # slot: the next row to fill; previous: the weights after the last finished epoch, `last`
+    slot, previous, last, starting = 1, snapshots[0], 0, None
+    spares = [] if snapshot_every == 1 else [np.empty_like(net.weights), np.empty_like(net.weights)]
+    growth = checks.GrowthWatch(RULE_DEFAULTS)
     bar = engine.progress_bar(epochs, f"training {k} network{'s' * (k > 1)}") if progress else None
     plan = net._plan()          # the settings were checked above; they hold for every step
-    for epoch in range(1, epochs + 1):
-        order = np.stack([rng.permutation(len(data.x_train)) for rng in net.rngs]).T    # (n, K)
-        # samples[t]: x then y of step t for every network, (2, K, width)
-        samples = np.stack([data.x_train[order], data.y_train[order]], axis=1)
-        jiggles = net._draw_jiggles(len(samples)) if np.any(net.inverse_noise) else None
-        with np.errstate(all="ignore"):
-            for t, pair in enumerate(samples):
-                if jiggles is not None:
-                    net.jiggle = jiggles[t]
-                net._step(pair, plan)
-        if not growth.check(net, epoch):
+    epoch = 0
+    try:
+        for epoch in range(1, epochs + 1):
+            starting = [rng.bit_generator.state for rng in net.rngs]    # put back if the epoch does not finish
+            order = np.stack([rng.permutation(len(data.x_train)) for rng in net.rngs]).T    # (n, K)
+            # samples[t]: x then y of step t for every network, (2, K, width)
+            samples = np.stack([data.x_train[order], data.y_train[order]], axis=1)
+            jiggles = net._draw_jiggles(len(samples)) if np.any(net.inverse_noise) else None
+            with np.errstate(all="ignore"):
+                for t, pair in enumerate(samples):
+                    if jiggles is not None:
+                        net.jiggle = jiggles[t]
+                    net._step(pair, plan)
+            if not growth.finite(net):
+                raise _diverged(net, data, epoch, previous, last, samples, snapshots, metrics, kept, slot, jiggles)
+            if epoch == kept[slot]:
+                snapshots[slot] = net.weights
+                for name, value in _measure(net, data).items():
+                    metrics[name][slot] = value
+                previous, last, starting, slot = snapshots[slot], epoch, None, slot + 1     # one statement: no stop between
+            else:
+                spare = spares[previous is spares[0]]          # not the one holding the last finished epoch
+                np.copyto(spare, net.weights)
+                previous, last, starting = spare, epoch, None
+            growth.warn(net, epoch)
             if bar is not None:
-                bar.close()
-            raise _diverged(net, data, epoch, previous, previous is not spare, samples, snapshots, metrics, kept, slot,
-                            jiggles)
-        if epoch == kept[slot]:
-            snapshots[slot] = net.weights
-            for name, value in measure(net, data).items():
-                metrics[name][slot] = value
-            previous = snapshots[slot]
-            slot += 1
-        else:
-            np.copyto(spare, net.weights)
-            previous = spare
+                bar.update()
+    except BaseException as error:      # a stop, a warning raised as an error, a rule's own exception
+        if starting is not None:        # the epoch did not finish: its draws are put back too
+            for rng, state in zip(net.rngs, starting):
+                rng.bit_generator.state = state
+        if isinstance(error, DivergenceError) and error.run is not None:
+            raise                       # _diverged kept the run and put the weights back
+        net.weights[...] = previous
+        run = _finished_run(net, data, snapshots, metrics, kept, slot, previous, last, epochs=last)
+        raise checks.attach_run(error, run, checks.stopped_note(error, epoch, epochs, last))
+    finally:
         if bar is not None:
-            bar.update()
-    if bar is not None:
-        bar.close()
-    config = dict(net.config(), epochs=epochs, data=data.name, data_seed=data.seed,
-                  n_train=len(data.x_train), n_test=len(data.x_test))
-    return Run(config, snapshots, metrics, snapshot_epochs=kept)
+            bar.close()
+    return _finished_run(net, data, snapshots, metrics, kept, slot, previous, last, epochs=epochs)
+
+
+def _finished_run(net, data, snapshots, metrics, kept, slot, previous, last, **config):
+    """The Run of the epochs up to ``last``, the last finished one: the rows filled, and ``previous``,
+    its weights, when snapshot_every did not keep it. The exchanger is at ``previous``."""
+    n, epochs_kept = slot, kept[:slot]
+    if last != kept[slot - 1]:          # snapshot_every skipped the last finished epoch: keep it too
+        snapshots[slot] = previous
+        for name, value in _measure(net, data).items():
+            metrics[name][slot] = value
+        n, epochs_kept = slot + 1, np.append(kept[:slot], last)
+    config = dict(net.config(), data=data.name, data_seed=data.seed, n_train=len(data.x_train),
+                  n_test=len(data.x_test)) | config
+    return Run(config, snapshots[:n], {name: value[:n] for name, value in metrics.items()},
+               snapshot_epochs=epochs_kept)
 
 
 METRICS = ("train_accuracy", "test_accuracy", "reconstruction_error", "mismatch")
@@ -1073,7 +1130,14 @@ def measure(net, data):
     """
     checks.check_net(net, HeatExchanger)
     checks.check_data(data, Dataset)
+    checks.check_dataset(data)          # the arrays may have been changed since the Dataset was made
+    checks.check_exchanger_state(net, RULES, ALIGNMENTS, SETTINGS)
     checks.check_widths(net, data)
+    return _measure(net, data)
+
+
+def _measure(net, data):
+    """``measure`` without its checks, for ``train``, which checked both once."""
     size = engine.measure_chunk(net.weights, len(data.x_train))
     parts = [_measure_networks(weights, difference, net, data)
              for weights, difference in zip(engine.chunks(net.weights, size), engine.chunks(net.difference, size))]
@@ -1105,7 +1169,7 @@ def predict_labels(outputs):
     return outputs.mean(axis=-1) > 0.5
 
 
-def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, metrics, kept, slot, jiggles=None):
+def _diverged(net, data, epoch, previous, last, samples, snapshots, metrics, kept, slot, jiggles=None):
     """The DivergenceError for an epoch that left a weight NaN or inf.
 
     NaN has usually spread through both pipes by the end of the epoch, so the
@@ -1131,17 +1195,10 @@ def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, met
             broken = ~np.isfinite(net.weights).all(axis=(-2, -1))
             where = "at a sample a replay of the epoch could not find (the rule answered differently)"
     k, p, i = map(int, np.argwhere(broken)[0])
-    cause, hint = checks.divergence_cause(net, before, k, p, i)
+    cause, hint = checks.divergence_cause(net, before, k, p, i, RULE_DEFAULTS, replay._engine.last_change, BUILT_IN)
     net.weights[...] = previous
-    n, last = slot, kept[:slot]
-    if not previous_kept:           # snapshot_every skipped the last finite epoch: keep it too
-        snapshots[slot] = previous
-        for name, value in measure(net, data).items():
-            metrics[name][slot] = value
-        n, last = slot + 1, np.append(kept[:slot], epoch - 1)
-    config = dict(net.config(), epochs=epoch - 1, diverged_in_epoch=epoch, data=data.name, data_seed=data.seed,
-                  n_train=len(data.x_train), n_test=len(data.x_test))
-    run = Run(config, snapshots[:n], {name: value[:n] for name, value in metrics.items()}, snapshot_epochs=last)
+    run = _finished_run(net, data, snapshots, metrics, kept, slot, previous, last, epochs=last,
+                        diverged_in_epoch=epoch)
     return DivergenceError(
         f"weights stopped being finite in epoch {epoch}: network {k} (seed {int(net.seeds[k])}, "
         f"step {net.step[k]:g}), {PIPES[p]} pipe, section {i}, "
@@ -1165,7 +1222,9 @@ class Run:
     and the last. Each metric (see ``measure``) has leading shape
     (snapshots, K), measured at the same epochs. ``config`` holds plain Python
     values only, so it always saves. ``run.network(k)`` is network k's history
-    alone.
+    alone. ``run[:11]`` or ``run[::10]`` keeps some snapshots, each with its
+    own epoch. ``Run(...)``, ``save`` and ``load`` share one check
+    (``heatex_runfile.check_run``): what ``save`` writes, ``load`` reads.
     """
     config: dict
     snapshots: np.ndarray
@@ -1174,7 +1233,13 @@ class Run:
 
     def __post_init__(self):
         self.config, self.snapshots, self.metrics, self.snapshot_epochs = runfile.check_run(
-            self.config, self.snapshots, self.metrics, self.snapshot_epochs)
+            self.config, self.snapshots, self.metrics, self.snapshot_epochs, (RULES, ALIGNMENTS, SETTINGS))
+
+    def __getitem__(self, index):
+        """The snapshots ``index`` picks (snapshot 0 first), with their own epochs: a Run."""
+        rows = runfile.snapshot_rows(index, len(self.snapshots))
+        return Run(dict(self.config, epochs=int(self.snapshot_epochs[rows[-1]])), self.snapshots[rows],
+                   {name: value[rows] for name, value in self.metrics.items()}, self.snapshot_epochs[rows])
 
     @property
     def epochs(self):
@@ -1223,21 +1288,17 @@ class Run:
         in another process never sees half a file, and a run already at
         ``path`` stays as it was until the new one is complete.
         """
-        arrays = {f"metric_{k}": v for k, v in self.metrics.items()}
+        config, snapshots, metrics, epochs = runfile.check_run(         # changed since it was made?
+            self.config, self.snapshots, self.metrics, self.snapshot_epochs, (RULES, ALIGNMENTS, SETTINGS))
+        arrays = {f"metric_{k}": v for k, v in metrics.items()}
         return runfile.write_run_file(path, dict(format=np.array(runfile.RUN_FORMAT), version=np.array(runfile.RUN_VERSION),
-                                          config=np.array(runfile.config_json(self.config)), snapshots=self.snapshots,
-                                          snapshot_epochs=self.snapshot_epochs, **arrays))
+                                          config=np.array(runfile.config_json(config)), snapshots=snapshots,
+                                          snapshot_epochs=epochs, **arrays))
 
     @classmethod
     def load(cls, path):
         """Read a run that ``save`` wrote; ``RunFileError`` says what is wrong with a file that is not one."""
-        path, contents = runfile.read_run_file(path)
-        config = runfile.run_config(path, contents["config"])
-        snapshot_epochs = contents.get("snapshot_epochs")
-        metrics = {k[len("metric_"):]: v for k, v in contents.items() if k.startswith("metric_")}
-        runfile.check_run_contents(path, config, contents["snapshots"], metrics, snapshot_epochs, RULES, ALIGNMENTS,
-                                   SETTINGS)
-        return cls(config, contents["snapshots"], metrics, snapshot_epochs)
+        return cls(*runfile.read_run(path, (RULES, ALIGNMENTS, SETTINGS)))
 
 
 class NetworkRun:

@@ -64,32 +64,106 @@ def config_json(config):
                         f"no NaN), but {e}; keep only those in config") from None
 
 
-def check_run(config, snapshots, metrics, snapshot_epochs):
-    """A Run's parts, checked and made plain: (config, snapshots, metrics, snapshot_epochs)."""
+def check_run(config, snapshots, metrics, snapshot_epochs, known):
+    """A Run's parts, checked and made plain: (config, snapshots, metrics, snapshot_epochs).
+
+    The one check of a run: ``Run(...)`` makes one with it, ``Run.save`` checks again before writing
+    (a run's arrays may have been changed since), and ``Run.load`` checks what it read with it, so
+    that whatever ``save`` writes, ``load`` reads. ``known`` is heatex_core's (RULES, ALIGNMENTS,
+    SETTINGS). Messages speak of the run's parts; ``load`` says which file they came from.
+    """
+    rules, alignments, settings = known
     if not isinstance(config, dict):
-        raise checks.HeatexTypeError(f"config must be a dict of the run's settings (as train makes it), not {type(config).__name__}")
+        raise checks.HeatexTypeError(f"config must be a dict of the run's settings (as train makes it), not "
+                                     f"{type(config).__name__}")
     config = plain(config)
     config_json(config)
+    for key in ("rule", "alignment", "depth", "width", "bias", "seeds"):
+        if key not in config:
+            raise checks.HeatexValueError(f"config lacks {key!r}: a run's config says how to build its networks "
+                                          "again (train makes it: give the config of the run the snapshots came from, "
+                                          "e.g. run.config)")
+    if not isinstance(config["rule"], str) or config["rule"] not in rules:
+        if isinstance(config["rule"], str) and config["rule"].isidentifier():
+            raise checks.HeatexValueError(f"config names the rule {config['rule']!r}, which is not registered in this "
+                                          f"kernel (it knows {sorted(rules)}): if it is a rule of your own, register "
+                                          f"the rule first, hl.register_rule({config['rule']}), with the function it "
+                                          "was (a run keeps a rule's name, not its code)")
+        raise checks.HeatexValueError(f"config names the rule {checks.shown(config['rule'])}, which is no rule "
+                                      f"({sorted(rules)} are known)")
+    if not isinstance(config["alignment"], str) or config["alignment"] not in alignments:
+        raise checks.HeatexValueError(f"config names the alignment {checks.shown(config['alignment'])} "
+                                      f"({sorted(alignments)} are known)")
+    for key in ("depth", "width"):
+        if isinstance(config[key], bool) or not isinstance(config[key], int) or config[key] < 1:
+            raise checks.HeatexValueError(f"config's {key} is {checks.shown(config[key])}, not a whole number of at "
+                                          "least 1")
+    if not isinstance(config["bias"], bool):
+        raise checks.HeatexValueError(f"config's bias is {checks.shown(config['bias'])}, not true or false")
+    try:
+        k = len(checks.seed_list(config["seeds"]))
+        for name in settings:
+            if name in config:
+                checks.per_network_array(config[name], name, k)
+    except (ValueError, TypeError) as e:
+        raise checks.HeatexValueError(f"config's {e}") from None
     if not isinstance(snapshots, np.ndarray) or snapshots.dtype.kind != "f" or snapshots.ndim != 6 \
             or min(snapshots.shape) < 1:
-        raise checks.HeatexValueError("snapshots must be a float array of shape (snapshots, networks, 2 pipes, depth, inputs, "
-                         f"width), got {checks.shown(snapshots if not isinstance(snapshots, np.ndarray) else snapshots.shape)}")
+        raise checks.HeatexValueError(
+            "snapshots must be a float array of shape (snapshots, networks, 2 pipes, depth, inputs, width), got "
+            f"{checks.shown(snapshots if not isinstance(snapshots, np.ndarray) else (snapshots.dtype.name, snapshots.shape))}")
+    expected = (k, 2, config["depth"], config["width"] + config["bias"], config["width"])
+    if snapshots.shape[1:] != expected:
+        raise checks.HeatexValueError(f"snapshots of shape {snapshots.shape} do not match the config, which says "
+                                      f"(snapshots, {', '.join(map(str, expected))}): {k} network{'s' * (k != 1)} "
+                                      f"(its seeds), depth {config['depth']}, width {config['width']}, bias "
+                                      f"{config['bias']}")
+    if not np.all(np.isfinite(snapshots)):
+        raise checks.HeatexValueError("snapshots hold NaN or inf; a run keeps finite weights (a DivergenceError's "
+                                      "error.run holds the epochs before the weights broke)")
     if not isinstance(metrics, dict):
-        raise checks.HeatexTypeError(f"metrics must be a dict of arrays (as train makes it), not {type(metrics).__name__}")
-    n, k = snapshots.shape[:2]
-    metrics = {name: np.asarray(value) for name, value in metrics.items()}
+        raise checks.HeatexTypeError(f"metrics must be a dict of arrays (as train makes it), not "
+                                     f"{type(metrics).__name__}")
+    n = len(snapshots)
+    metrics = {name: checks.as_array(value) for name, value in metrics.items()}
     for name, value in metrics.items():
-        if value.dtype.kind not in "biuf" or value.shape[:2] != (n, k):
-            raise checks.HeatexValueError(f"metric {name} must be numbers with leading shape ({n}, {k}) (snapshots, networks), "
-                             f"got {value.dtype} of shape {value.shape}")
-    if snapshot_epochs is None:
-        snapshot_epochs = np.arange(n)
-    snapshot_epochs = np.asarray(snapshot_epochs)
-    if snapshot_epochs.dtype.kind not in "iu" or snapshot_epochs.shape != (n,) or snapshot_epochs[0] != 0 \
-            or np.any(np.diff(snapshot_epochs) <= 0):
-        raise checks.HeatexValueError(f"snapshot_epochs must be {n} whole numbers rising from 0 (the epoch of each snapshot), "
-                         f"got {checks.shown(snapshot_epochs)}")
+        if not isinstance(name, str) or value is None or value.dtype.kind not in "biuf" or value.shape[:2] != (n, k):
+            raise checks.HeatexValueError(
+                f"metric {checks.shown(name)} must be numbers with leading shape ({n}, {k}) (snapshots, networks), "
+                f"got {checks.shown(value if value is None else (value.dtype.name, value.shape))}")
+        if not np.all(np.isfinite(value)):
+            raise checks.HeatexValueError(f"metric {name} holds NaN or inf")
+    given = snapshot_epochs is not None
+    snapshot_epochs = np.arange(n) if snapshot_epochs is None else checks.as_array(snapshot_epochs)
+    if snapshot_epochs is None or snapshot_epochs.dtype.kind not in "iu" or snapshot_epochs.shape != (n,) \
+            or snapshot_epochs[0] != 0 or np.any(np.diff(snapshot_epochs) <= 0):
+        raise checks.HeatexValueError(f"snapshot_epochs must be {n} whole numbers rising from 0 (the epoch of each "
+                                      f"snapshot), got {checks.shown(snapshot_epochs)}")
+    if "epochs" in config:
+        if isinstance(config["epochs"], bool) or not isinstance(config["epochs"], int) or config["epochs"] < 0:
+            raise checks.HeatexValueError(f"config's epochs is {checks.shown(config['epochs'])}, not a whole number "
+                                          "of at least 0")
+        if config["epochs"] != snapshot_epochs[-1]:
+            how = "" if given else f" (without snapshot_epochs, the {n} snapshots are taken as epochs 0 to {n - 1})"
+            raise checks.HeatexValueError(
+                f"config says {config['epochs']} epochs but the last snapshot is of epoch {int(snapshot_epochs[-1])}"
+                f"{how}; to keep some of a run's snapshots use run[rows] (run[:11], run[::10]), which keeps their "
+                "epochs, or give snapshot_epochs and the config's epochs that go with them")
     return config, snapshots, metrics, snapshot_epochs.astype(np.int64)
+
+
+def snapshot_rows(index, n):
+    """``Run.__getitem__``'s index (a slice, whole numbers or a boolean mask) as rows from 0 to n - 1."""
+    rows = np.arange(n)
+    try:
+        chosen = np.atleast_1d(rows[index])
+    except (IndexError, TypeError, ValueError):
+        raise checks.HeatexValueError(f"a run is indexed by its snapshots: a slice (run[:11], run[::10]), whole numbers "
+                                      f"from 0 to {n - 1} or a mask of {n} booleans, got {checks.shown(index)}") from None
+    if not chosen.size or chosen[0] != 0 or np.any(np.diff(chosen) <= 0):
+        raise checks.HeatexValueError(f"a run starts with its initial weights: pick snapshot 0 first and the others "
+                                      f"in order (run[:11], run[::10]), got rows {checks.shown(chosen.tolist())}")
+    return chosen
 
 
 # ---------------------------------------------------------------------------
@@ -243,7 +317,7 @@ def read_run_file(path):
                 size = math.prod(shape) * dtype.itemsize
                 if info.file_size - start != size:
                     raise RunFileError(f"{path} is damaged: {key} claims {checks.size_text(size)} of data but holds "
-                                       f"{checks.size_text(info.file_size - start)}; save the run again")
+                                       f"{checks.size_text(info.file_size - start)}; {CUT_SHORT}")
                 headers[key] = (info, size)
             total, available = sum(size for _, size in headers.values()), checks.available_memory()
             if available is not None and total > 0.9 * available:
@@ -258,81 +332,55 @@ def read_run_file(path):
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError) as e:
         reason = next((text for kind, text in DAMAGE.items() if isinstance(e, kind)),
                       "an array in it is damaged" if isinstance(e, ValueError) else "it cannot be read")
-        raise RunFileError(f"{path} is not a readable heatex run ({reason}); it may be truncated or half-written: "
-                           "save the run again") from None
+        raise RunFileError(f"{path} is not a readable heatex run ({reason}); {CUT_SHORT}") from None
     marker = contents.get("format")
     if marker is None or marker.dtype.kind != "U" or marker.ndim != 0 or str(marker) != RUN_FORMAT:
         raise RunFileError(f"{path} is not a heatex run (no '{RUN_FORMAT}' marker); load it with numpy.load instead")
     version = contents.get("version")
     if version is None or version.ndim != 0 or version.dtype.kind not in "iu":
         raise RunFileError(f"{path} has no whole-number version (got {checks.shown(version)}), so it was not written by "
-                           "heatex; save the run again")
+                           "heatex; load it with numpy.load")
     if int(version) not in RUN_VERSIONS:
         raise RunFileError(f"{path} is heatex run version {int(version)}; this code reads versions "
                            f"{', '.join(map(str, RUN_VERSIONS))}: update heatex to read it")
     missing = {"config", "snapshots"} - contents.keys()
     if missing:
-        raise RunFileError(f"{path} lacks {sorted(missing)}; save the run again")
+        raise RunFileError(f"{path} lacks {sorted(missing)}, which Run.save always writes; {NOT_SAVED}")
     return path, contents
+
+
+# What helps with a file that ends early or does not decompress (Run.save writes whole or not at all):
+CUT_SHORT = ("it may have been cut short since it was written (a copy or a download that did not finish): copy "
+             "it again from where it came from, or save the run again from the kernel that has it")
 
 
 def run_config(path, array):
     if array.dtype.kind != "U" or array.ndim != 0:
-        raise RunFileError(f"{path} is damaged: its config is not text; save the run again")
+        raise RunFileError(f"{path} is damaged: its config is not text; {NOT_SAVED}")
     try:
         config = json.loads(str(array))
     except json.JSONDecodeError:
-        raise RunFileError(f"{path} is damaged: its config is not JSON; save the run again") from None
+        raise RunFileError(f"{path} is damaged: its config is not JSON; {NOT_SAVED}") from None
     if not isinstance(config, dict):
-        raise RunFileError(f"{path} is damaged: its config is not a JSON object; save the run again")
+        raise RunFileError(f"{path} is damaged: its config is not a JSON object; {NOT_SAVED}")
     return config
 
 
-def check_run_contents(path, config, snapshots, metrics, snapshot_epochs, rules, alignments, settings):
-    """What a run file holds, checked against what this code knows: heatex_core's RULES, ALIGNMENTS and
-    SETTINGS, handed in."""
+# What helps with a file Run.save did not write as it is (Run.save checks a run before writing it):
+NOT_SAVED = ("Run.save did not write it so (it was changed, or made by other code): if the run is still in "
+             "a kernel, save it again from there")
 
-    def damaged(what):
-        return RunFileError(f"{path} is damaged or not a heatex run: {what}; save the run again")
 
-    for key in ("rule", "alignment", "depth", "width", "bias", "seeds"):
-        if key not in config:
-            raise damaged(f"its config lacks {key!r}")
-    if not isinstance(config["rule"], str) or config["rule"] not in rules:
-        raise damaged(f"its config names the rule {checks.shown(config['rule'])}, which this code does not know "
-                      f"({sorted(rules)})")
-    if not isinstance(config["alignment"], str) or config["alignment"] not in alignments:
-        raise damaged(f"its config names the alignment {checks.shown(config['alignment'])} ({sorted(alignments)} are known)")
-    for key in ("depth", "width"):
-        if isinstance(config[key], bool) or not isinstance(config[key], int) or config[key] < 1:
-            raise damaged(f"its config's {key} is {checks.shown(config[key])}, not a whole number of at least 1")
-    if not isinstance(config["bias"], bool):
-        raise damaged(f"its config's bias is {checks.shown(config['bias'])}, not true or false")
+def read_run(path, known):
+    """``Run.load``'s (config, snapshots, metrics, snapshot_epochs), checked by ``check_run`` as ``Run(...)``
+    checks them; what is wrong is said of the file."""
+    path, contents = read_run_file(path)
+    config = run_config(path, contents["config"])
+    metrics = {k[len("metric_"):]: v for k, v in contents.items() if k.startswith("metric_")}
     try:
-        k = len(checks.seed_list(config["seeds"]))
-        for name in checks.setting_names(settings):
-            if name in config and name != "seeds":
-                checks.per_network_array(config[name], name, k)
+        return check_run(config, contents["snapshots"], metrics, contents.get("snapshot_epochs"), known)
     except (ValueError, TypeError) as e:
-        raise damaged(f"its config's {e}") from None
-    if "epochs" in config and (isinstance(config["epochs"], bool) or not isinstance(config["epochs"], int)
-                               or config["epochs"] < 0):
-        raise damaged(f"its config's epochs is {checks.shown(config['epochs'])}, not a whole number of at least 0")
-    expected = (k, 2, config["depth"], config["width"] + config["bias"], config["width"])
-    if snapshots.dtype.kind != "f" or snapshots.ndim != 6 or snapshots.shape[1:] != expected or len(snapshots) < 1:
-        raise damaged(f"its snapshots are {snapshots.dtype} of shape {snapshots.shape}, which does not match its "
-                      f"config (snapshots, {', '.join(map(str, expected))})")
-    if not np.all(np.isfinite(snapshots)):
-        raise damaged("its snapshots hold NaN or inf")
-    n = len(snapshots)
-    if snapshot_epochs is not None and (snapshot_epochs.dtype.kind not in "iu" or snapshot_epochs.shape != (n,)
-                                        or snapshot_epochs[0] != 0 or np.any(np.diff(snapshot_epochs) <= 0)):
-        raise damaged(f"its snapshot_epochs {checks.shown(snapshot_epochs)} are not {n} whole numbers rising from 0")
-    last = n - 1 if snapshot_epochs is None else int(snapshot_epochs[-1])
-    if "epochs" in config and config["epochs"] != last:
-        raise damaged(f"its config says {config['epochs']} epochs but its last snapshot is of epoch {last}")
-    for name, value in metrics.items():
-        if value.dtype.kind not in "biuf" or value.shape[:2] != (n, k):
-            raise damaged(f"metric {name} is {value.dtype} of shape {value.shape}, but the snapshots cover ({n}, {k})")
-        if not np.all(np.isfinite(value)):
-            raise damaged(f"metric {name} holds NaN or inf")
+        text = str(e)
+        if "register the rule first" in text:
+            raise RunFileError(f"{path} cannot be loaded yet: its {text}, then load it") from None
+        raise RunFileError(f"{path} is damaged or not a heatex run: its {text}; {NOT_SAVED}") from None
