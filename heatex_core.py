@@ -1047,7 +1047,6 @@ def train(net, data, epochs=200, progress=True, snapshot_every=1):
     """
     checks.check_training(net, data, progress, HeatExchanger, Dataset, (RULES, ALIGNMENTS, SETTINGS))
     epochs, snapshot_every = checks.check_epochs(epochs, snapshot_every, len(data.x_train))
-    checks.warn_ranges(net, SETTINGS, RULE_DEFAULTS)
     first = _measure(net, data)
     snapshots, metrics, kept = checks.allocate_run(net, data, first, epochs, snapshot_every)
     snapshots[0] = net.weights

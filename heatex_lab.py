@@ -136,26 +136,31 @@ def register_rule(rule, name=None, alignment="paper"):
     """Make a rule of your own usable by name, as ``hc.HeatExchanger.build(..., rule=name)``.
 
     ``rule`` is a function ``(weights, acts, partner, settings) -> change``,
-    like the rules above; ``name`` defaults to its ``__name__``; ``alignment``
-    is the alignment it gets unless the exchanger is given another. Check it
-    with ``is_local`` first: registering does not. Returns the name.
+    like the rules above, a ``functools.partial`` of one or a callable object;
+    ``name`` defaults to its ``__name__`` (a partial's function's, an object's
+    class's); ``alignment`` is the alignment it gets unless the exchanger is
+    given another. Check it with ``is_local`` first: registering does not.
+    Returns the name. A run of the rule remembers the name only: in a new
+    kernel register the rule again before ``Run.load``.
     """
     if not callable(rule):
         raise checks.HeatexTypeError(f"rule must be a function (weights, acts, partner, settings) -> change, "
                         f"not {type(rule).__name__}")
-    name = rule.__name__ if name is None else name
+    name = checks.rule_name(rule) if name is None else name
     if not isinstance(name, str) or not name.isidentifier():
-        raise checks.HeatexValueError(f"name must be a word like 'my_rule', got {name!r}")
+        raise checks.HeatexValueError(f"name must be a word like 'my_rule', got {checks.shown(name)}"
+                                      + ("; a lambda has no name of its own: give one, register_rule(rule, name='my_rule')"
+                                         if name == "<lambda>" else ""))
     if hc.RULES.get(name, rule) is not rule and name in BUILT_IN_RULES:
         raise checks.HeatexValueError(f"{name!r} is a built-in rule; give yours another name")
-    if alignment not in hc.ALIGNMENTS:
-        raise checks.HeatexValueError(f"unknown alignment {alignment!r}; choose one of {sorted(hc.ALIGNMENTS)}")
+    if not isinstance(alignment, str) or alignment not in hc.ALIGNMENTS:
+        raise checks.HeatexValueError(f"unknown alignment {checks.shown(alignment)}; choose one of {sorted(hc.ALIGNMENTS)}")
     hc.RULES[name] = rule
     hc.RULE_DEFAULTS[name] = dict(hc.SETTING_DEFAULTS, alignment=alignment)
     return name
 
 
-BUILT_IN_RULES = frozenset(hc.RULES)
+BUILT_IN_RULES = hc.BUILT_IN
 
 
 # ---------------------------------------------------------------------------
@@ -173,7 +178,9 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0, rows=1):
     networks with different settings, with and without a bias, each
     section's change is computed again after everything it does not touch --
     other sections' weights, other layers, other partners -- is drawn afresh.
-    True if no section's change moved in any trial. False is a counter-example;
+    Then everything of one network is drawn afresh, its settings too, and the
+    other network's change must not move: a rule must not mix networks.
+    True if no change moved in any trial. False is a counter-example;
     True is evidence from ``trials`` draws, not a proof. Notebook 05 uses it.
 
     ``settings`` holds every setting of ``hc.SETTINGS`` but ``init_scale``, one
@@ -187,24 +194,46 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0, rows=1):
     if not callable(rule):
         raise checks.HeatexTypeError(f"rule must be a rule function (weights, acts, partner, settings) -> change "
                         f"or a name in RULES, not {type(rule).__name__}")
+    depth = checks.positive_int(depth, "depth")
+    width = checks.positive_int(width, "width")
+    trials = checks.positive_int(trials, "trials")      # 0 trials would answer True for any rule
+    rows = checks.positive_int(rows, "rows")
+    seed = checks.seed(seed, "seed")
+    if 2 * depth * (depth + 2) * (width + 1) ** 2 * rows * trials > 10**8:
+        raise checks.HeatexValueError(f"depth={depth}, width={width}, rows={rows} and trials={trials} would draw more than "
+                                      "10**8 numbers; a few trials of a few sections of a few units test locality")
+    name = checks.rule_name(rule)
     rng = np.random.default_rng(seed)
     settings = LocalitySettings()
     for bias in (False, True):
         for _ in range(trials):
             arrays = random_step_inputs(rng, 2, depth, width, bias, rows)
-            with np.errstate(all="ignore"):
-                change = np.asarray(rule(*arrays, settings))
+            change = _change(rule, name, arrays, settings)
             for pipe, section in itertools.product((0, 1), range(depth)):
-                scrambled = _scramble_untouched(rng, arrays, pipe, section)
-                with np.errstate(all="ignore"):
-                    again = np.asarray(rule(*scrambled, settings))
+                again = _change(rule, name, _scramble_untouched(rng, arrays, pipe, section), settings)
                 if not np.array_equal(change[:, pipe, section], again[:, pipe, section], equal_nan=True):
+                    return False
+            for k in (0, 1):            # everything of the other network drawn afresh, its settings too
+                fresh = random_step_inputs(rng, 2, depth, width, bias, rows)
+                mixed = [a.copy() for a in arrays]
+                for array, new in zip(mixed, fresh):
+                    array[1 - k] = new[1 - k]
+                again = _change(rule, name, mixed, LocalitySettings(other=1 - k))
+                if not np.array_equal(change[k], again[k], equal_nan=True):
                     return False
     return True
 
 
+def _change(rule, name, arrays, settings):
+    """What ``rule`` returns for ``arrays``, checked as training checks it."""
+    with np.errstate(all="ignore"):
+        change = rule(*arrays, settings)
+    return checks.rule_change(change, arrays[0].shape, name)
+
+
 class LocalitySettings:
-    """Settings for ``is_local``: two networks that differ in every setting."""
+    """Settings for ``is_local``: two networks that differ in every setting (``other``: network
+    ``other``'s changed again, to see that the other network's change does not move)."""
     step = np.array([0.5, 2.0])
     pull_previous = np.array([0.0, 0.7])
     pull_partner = np.array([1.0, 0.4])
@@ -212,6 +241,15 @@ class LocalitySettings:
     difference = np.array([1.0, 0.5])
     inverse_step = np.array([0.1, 0.02])
     inverse_noise = np.array([0.1, 0.3])
+    init_scale = np.array([1.0, 1.5])
+    jiggle = None
+
+    def __init__(self, other=None):
+        if other is not None:
+            for name in hc.SETTINGS:
+                values = getattr(self, name).copy()
+                values[other] *= 1.7
+                setattr(self, name, values)
 
 
 def random_step_inputs(rng, k, depth, width, bias, rows=1):
