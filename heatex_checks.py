@@ -55,7 +55,13 @@ class HeatexTypeError(HeatexError, TypeError):
 
 
 class HeatexOSError(HeatexError, OSError):
-    """A file heatex could not write or read, with the real cause (permission, read-only, full disk)."""
+    """A file heatex could not write or read, with the real cause (permission, read-only, full disk).
+
+    Made as ``HeatexOSError(errno, message)``: ``errno`` is kept, and the message is all it says.
+    """
+
+    def __str__(self):
+        return self.strerror if self.strerror else super().__str__()
 
 
 class HeatexPermissionError(HeatexOSError, PermissionError):

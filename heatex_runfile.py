@@ -13,11 +13,13 @@ before anything is allocated; a file that is not a run, or is damaged, gets a
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import math
 import os
 import pathlib
+import stat
 import zipfile
 import zlib
 
@@ -171,45 +173,126 @@ def snapshot_rows(index, n):
 # ---------------------------------------------------------------------------
 
 def run_path(path):
-    if not isinstance(path, (str, os.PathLike)):
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
         raise checks.HeatexTypeError(f"path must be a file name (text or a pathlib.Path), got {type(path).__name__}")
-    return pathlib.Path(path)
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text or "\0" in text:
+        raise checks.HeatexValueError(f"path must be a file name (text or a pathlib.Path), got {checks.shown(path)}")
+    return pathlib.Path(text)
 
 
-TEMPORARY = ".{name}.{pid}.{token}.tmp"
+# A temporary beside the target: ".<name, cut to fit>~<host>~<pid>~<token>.tmp<suffix>". The host lets
+# savers on two machines that share a folder tell their temporaries apart (a process id means nothing on
+# another machine), the suffix keeps the format a writer reads from the name (.gif, .mp4), and the name
+# is cut so that the whole stays within the 255 bytes a file name may have.
+NAME_BYTES = 255
 
 
-def write_run_file(path, arrays):
-    """Write ``arrays`` as a .npz at exactly ``path``, through a temporary file renamed into place."""
-    path = run_path(path)
-    if path.is_dir():
+def host_name():
+    import socket
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in socket.gethostname())[:40]
+    return name or "host"
+
+
+def temporary_head(path):
+    """The part of the temporary's name that comes from ``path``'s: cut to leave room for the rest."""
+    suffix = path.suffix if len(path.suffix.encode()) <= 16 else ""
+    room = NAME_BYTES - 1 - (1 + 40 + 1 + 10 + 1 + 8 + 4 + len(suffix.encode()))    # ~host~pid~token.tmp<suffix>
+    return path.name.encode()[:room].decode(errors="ignore"), suffix      # never half a character
+
+
+def temporary_name(path):
+    head, suffix = temporary_head(path)
+    return f".{head}~{host_name()}~{os.getpid()}~{os.urandom(4).hex()}.tmp{suffix}"
+
+
+def file_kind(mode):
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (a named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def write_target(path, what):
+    """Where ``write_whole`` puts ``path``: the path itself, or the file a symbolic link there points to
+    (the link is followed, and stays), refused if that is not a regular file or is read-only.
+    Returns (target, its mode or None where there is no file yet)."""
+    try:
+        target = pathlib.Path(os.path.realpath(path, strict=False)) if path.is_symlink() else path
+    except (OSError, RuntimeError) as e:           # a loop of links
+        raise checks.HeatexValueError(f"cannot save {what} to {path}: it is a symbolic link that cannot be followed "
+                                      f"({e}); remove the link or save elsewhere") from None
+    via = f" (the symbolic link {path} points to it)" if target != path else ""
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as e:
+        raise checks.os_error(e.errno, f"cannot save {what} to {target}{via}: {e.strerror}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise checks.HeatexValueError(f"path {path} is a folder; give a file name inside it, e.g. {path / 'run.npz'}")
-    if not path.parent.is_dir():
-        raise checks.HeatexFileNotFoundError(f"cannot save the run to {path}: the folder {path.parent} does not exist; "
-                                "make it first (pathlib.Path(folder).mkdir(parents=True)) or save elsewhere")
-    remove_stale_temporaries(path)
-    temporary = path.parent / TEMPORARY.format(name=path.name, pid=os.getpid(), token=os.urandom(4).hex())
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise checks.HeatexValueError(f"cannot save {what} to {target}{via}: it is {file_kind(info.st_mode)}, not a "
+                                      "regular file, and heatex replaces only regular files; save elsewhere")
+    if info is not None and not info.st_mode & 0o222:
+        raise checks.HeatexPermissionError(
+            errno.EACCES, f"cannot save {what} to {target}{via}: the file there is read-only (mode "
+            f"{stat.S_IMODE(info.st_mode):o}) and heatex does not replace it without a word; make it writable first "
+            f"(os.chmod(path, 0o644)) or save elsewhere")
+    if not target.parent.is_dir():
+        raise checks.HeatexFileNotFoundError(
+            errno.ENOENT, f"cannot save {what} to {target}: the folder {target.parent} does not exist; make it first "
+            "(pathlib.Path(folder).mkdir(parents=True)) or save elsewhere")
+    return target, info
+
+
+def write_whole(path, write, what="the run"):
+    """Write a file at exactly ``path``, whole or not at all, and return ``path`` as a ``pathlib.Path``.
+
+    ``write(temporary)`` writes the file's contents at ``temporary`` (a ``pathlib.Path`` beside the
+    target, made empty and private). When it returns, the file is synced and renamed into place:
+    a full disk, an interrupted kernel or a reader in another process never sees half a file, and a
+    file already at ``path`` stays as it was until the new one is whole. The target keeps its
+    permission bits; a symbolic link is followed (the file it points to is replaced, the link stays);
+    a folder, a FIFO, a device or a read-only file is refused before anything is written. The
+    temporary is removed on every failure, Ctrl-C included; one left by a process killed mid-save on
+    this machine is removed by the next save there (another machine's are never touched). An error
+    says the real cause: permission, a read-only file system, a full disk. ``Run.save`` and the GIF
+    export both write through here.
+    """
+    path = run_path(path)
+    target, info = write_target(path, what)
+    remove_stale_temporaries(target)
+    temporary = target.parent / temporary_name(target)
     written = False
     try:
-        # O_EXCL: never another's file; mode 0o666 less the umask, as open() would make it
-        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as f:
-            np.savez_compressed(f, **arrays)
-            f.flush()
+        # O_EXCL: never another's file; 0o600 until the contents are whole
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        write(temporary)
+        with open(temporary, "rb+") as f:
             os.fsync(f.fileno())
-        os.replace(temporary, path)
+            os.fchmod(f.fileno(), stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~current_umask())
+            if info is not None and os.geteuid() == 0:       # root replacing another's file: it stays theirs
+                try:
+                    os.fchown(f.fileno(), info.st_uid, info.st_gid)
+                except OSError:
+                    pass
+        os.replace(temporary, target)
         written = True
     except OSError as e:
-        raise OSError(e.errno, f"could not save the run to {path} ({e.strerror or e}); the file there, if any, is "
-                               "unchanged: free some disk space or save elsewhere") from e
+        raise checks.os_error(e.errno, f"could not save {what} to {target} ({failure_cause(e, target)}); the file "
+                                       f"there, if any, is unchanged") from e
     finally:
         if not written:
             try:
                 os.unlink(temporary)
-            except FileNotFoundError:
+            except OSError:
                 pass
     if hasattr(os, "O_DIRECTORY"):      # the rename itself survives a crash of the machine
         try:
-            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
             try:
                 os.fsync(folder)
             finally:
@@ -219,21 +302,66 @@ def write_run_file(path, arrays):
     return path
 
 
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def failure_cause(error, target):
+    """What went wrong in a save, in words that say what to do."""
+    code = error.errno
+    if code in (errno.EACCES, errno.EPERM):
+        return f"permission denied: you may not write in {target.parent}; save in a folder of your own"
+    if code == errno.EROFS:
+        return f"the file system of {target.parent} is read-only; save elsewhere"
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        others = others_temporaries(target)
+        return ("the disk, your quota or the file-size limit is full: free some space or save elsewhere"
+                + (f"; {others}" if others else ""))
+    if code == errno.ENAMETOOLONG:
+        return f"the name is longer than this file system allows ({len(target.name.encode())} bytes); use a shorter one"
+    return error.strerror or str(error)
+
+
+def others_temporaries(target):
+    """Temporaries of saves in ``target``'s folder left by other machines or live processes: named, not removed."""
+    try:
+        found = [p for p in target.parent.glob(".*~*~*~*.tmp*")]
+        size = sum(p.stat().st_size for p in found)
+    except OSError:
+        return ""
+    return (f"{len(found)} temporary file{'s' * (len(found) > 1)} of other saves ({checks.size_text(size)}) lie in "
+            f"{target.parent}: delete them if no save is running" if found else "")
+
+
+def write_run_file(path, arrays):
+    """Write ``arrays`` as a .npz at exactly ``path``, whole or not at all (``write_whole``)."""
+    def write(temporary):
+        with open(temporary, "wb") as f:
+            np.savez_compressed(f, **arrays)
+    return write_whole(path, write, "the run")
+
+
 def remove_stale_temporaries(path):
-    """Temporary files of saves to ``path`` whose process was killed mid-save (POSIX only)."""
+    """Temporaries of saves to ``path`` on this machine whose process was killed mid-save (POSIX only)."""
     if os.name != "posix":
         return
-    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+    head = "." + temporary_head(path)[0]
+    for stale in path.parent.glob(f"{glob_escape(head)}~*~*~*.tmp*"):
         try:
-            pid = int(stale.name[len(path.name) + 2:].split(".")[0])
+            host, pid = stale.name[len(head):].split("~")[1:3]
+            pid = int(pid)
         except ValueError:
+            continue
+        if host != host_name():         # another machine's save: its process is not ours to ask about
             continue
         try:
             os.kill(pid, 0)             # signal 0: only asks whether the process exists
         except ProcessLookupError:
             try:
                 stale.unlink()
-            except FileNotFoundError:
+            except OSError:
                 pass
         except PermissionError:         # another user's live process
             pass
@@ -288,22 +416,33 @@ def read_run_file(path):
     """
     path = run_path(path)
     if not path.exists():
-        raise checks.HeatexFileNotFoundError(missing_file(path))
+        raise checks.HeatexFileNotFoundError(errno.ENOENT, missing_file(path))
     if path.is_dir():
         raise RunFileError(f"{path} is a folder, not a run file; give the path of the .npz file inside it")
     try:
-        with open(path, "rb") as f:
-            magic = f.read(6)
+        # O_NONBLOCK: a FIFO opens at once instead of waiting for a writer, and is refused below
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as e:
         raise RunFileError(f"{path} cannot be read ({e.strerror or e}); check its permissions") from None
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise RunFileError(f"{path} is {file_kind(mode)}, not a run file; give the path of the .npz file Run.save "
+                               "wrote")
+        return path, read_open_run_file(path, f)
+
+
+def read_open_run_file(path, f):
+    """``read_run_file``'s reading, from the open regular file ``f``."""
+    magic = f.read(6)
     if magic == b"\x93NUMPY":
         raise RunFileError(f"{path} holds one numpy array (a .npy file), not a heatex run; load it with numpy.load")
-    if not zipfile.is_zipfile(path):
-        empty = " (it is empty)" if path.stat().st_size == 0 else ""
+    if not zipfile.is_zipfile(f):
+        empty = " (it is empty)" if os.fstat(f.fileno()).st_size == 0 else ""
         raise RunFileError(f"{path} is not a heatex run: it is not a .npz archive{empty}; give the file "
                            "Run.save wrote")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(f) as archive:
             headers = {}
             for info in archive.infolist():
                 if not info.filename.endswith(".npy"):
@@ -346,7 +485,7 @@ def read_run_file(path):
     missing = {"config", "snapshots"} - contents.keys()
     if missing:
         raise RunFileError(f"{path} lacks {sorted(missing)}, which Run.save always writes; {NOT_SAVED}")
-    return path, contents
+    return contents
 
 
 # What helps with a file that ends early or does not decompress (Run.save writes whole or not at all):

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 import heatex_checks as checks
 import heatex_core as hc
+import heatex_runfile as runfile
 import heatex_viz as hv
 
 __all__ = ["SnapshotView", "Scrubber", "snapshot_frames", "animation", "write_movie", "export_gif", "export_mp4",
@@ -399,22 +400,27 @@ def write_movie(view, path, writer, frames=None):
     The writer's documented loop (``writer.saving``, then one frame per
     snapshot). A ``GifWriter`` takes the view's own pixels (``add_frame``); any
     other writer redraws a film figure holding them (``grab_frame``), a cheap
-    draw, but a draw and a copy more per frame.
+    draw, but a draw and a copy more per frame. The film is written whole or
+    not at all, as a run is (``heatex_runfile.write_whole``): a full disk or a
+    stop part-way leaves the film that was at ``path`` as it was.
     """
     _check_view(None, view)
     _check_writer(writer)
     frames = _frame_list(view, frames)
-    if isinstance(writer, GifWriter):
-        with writer.saving(view.figure, str(path), dpi=view.figure.dpi):
+
+    def write(temporary):
+        if isinstance(writer, GifWriter):
+            with writer.saving(view.figure, str(temporary), dpi=view.figure.dpi):
+                for snapshot in frames:
+                    view.update(snapshot)
+                    writer.add_frame(view.render())
+            return
+        film, show = _film(view, frames[0])
+        with writer.saving(film, str(temporary), dpi=film.dpi):
             for snapshot in frames:
-                view.update(snapshot)
-                writer.add_frame(view.render())
-        return path
-    film, show = _film(view, frames[0])
-    with writer.saving(film, str(path), dpi=film.dpi):
-        for snapshot in frames:
-            show(snapshot)
-            writer.grab_frame()
+                show(snapshot)
+                writer.grab_frame()
+    runfile.write_whole(path, write, f"the film ({pathlib.Path(str(path)).suffix or 'no suffix'})")
     return path
 
 
@@ -690,6 +696,10 @@ class GifWriter(AbstractMovieWriter):
 
     palette_frames = 8     # frames the palette is picked from
     colours = 255          # one index left free: the optimiser's "unchanged" (transparent) pixel
+
+    def __init__(self, fps=5, **kwargs):
+        # checked before any frame is drawn: GIF frame times are whole hundredths of a second
+        super().__init__(fps=checks.positive(fps, "fps", " frames a second", most=100), **kwargs)
 
     def setup(self, fig, outfile, dpi=None):
         super().setup(fig, outfile, dpi=dpi)
