@@ -281,9 +281,9 @@ def write_whole(path, write, what="the run"):
                     pass
         os.replace(temporary, target)
         written = True
-    except OSError as e:
-        raise checks.os_error(e.errno, f"could not save {what} to {target} ({failure_cause(e, target)}); the file "
-                                       f"there, if any, is unchanged") from e
+    except OSError as e:        # the operating system refused: its own error kind (PermissionError, ...), our words
+        raise OSError(e.errno, f"could not save {what} to {target} ({failure_cause(e, target)}); the file there, if "
+                               f"any, is unchanged") from e
     finally:
         if not written:
             try:
