@@ -920,3 +920,169 @@ def attach_run(error, run, note):
     if hasattr(error, "add_note"):
         error.add_note(note)
     return error
+
+
+# ---------------------------------------------------------------------------
+# The story's helpers, called by hand: what they are given.
+# ---------------------------------------------------------------------------
+
+def flow_arguments(weights, inputs, names=("weights", "inputs")):
+    """``flow``'s weights (..., depth, inputs, width) and samples (..., m, width): real, finite, matching."""
+    w_name, x_name = names
+    weights = real_array(weights, w_name)
+    if weights.ndim < 3 or 0 in weights.shape[-3:] or weights.shape[-2] - weights.shape[-1] not in (0, 1):
+        raise HeatexValueError(f"{w_name} must be a pipe's weights, shape (..., depth, inputs, width) with inputs = "
+                               f"width or width + 1 (a bias), got shape {weights.shape}")
+    width = weights.shape[-1]
+    inputs = real_array(inputs, x_name)
+    if inputs.ndim < 2 or inputs.shape[-1] != width or inputs.shape[-2] < 1:
+        hint = f"; for one sample write [{x_name}]" if inputs.shape == (width,) else ""
+        raise HeatexValueError(f"{x_name} must be samples of shape (..., m, {width}), m at least 1, for weights of "
+                               f"width {width}, got shape {inputs.shape}{hint}")
+    try:
+        lead = np.broadcast_shapes(weights.shape[:-3], inputs.shape[:-2])
+    except ValueError:
+        raise HeatexValueError(f"the leading axes of {w_name} {weights.shape[:-3]} and of {x_name} "
+                               f"{inputs.shape[:-2]} do not broadcast: give one set of samples, or one per "
+                               "network") from None
+    size = math.prod(lead) * (weights.shape[-3] + 1) * inputs.shape[-2] * weights.shape[-2] * 8
+    available = available_memory()
+    if available is not None and size > 0.5 * available:
+        raise RunTooLargeError(f"the flow of {x_name} through {w_name} needs {size_text(size)}, more than half the "
+                               f"{size_text(available)} free; give fewer samples or networks at once")
+    for name, array in ((w_name, weights), (x_name, inputs)):
+        if not np.all(np.isfinite(array)):
+            raise HeatexValueError(f"{name} contain NaN or inf; give finite numbers")
+    return weights, inputs
+
+
+def acts_array(acts, name="acts"):
+    """Activations of both pipes, (..., 2, depth + 1, m, inputs), as a float array."""
+    array = real_array(acts, name)
+    if array.ndim < 4 or array.shape[-4] != 2 or array.shape[-3] < 2 or 0 in array.shape[-2:]:
+        raise HeatexValueError(f"{name} must be the activations of both pipes, shape (..., 2, depth + 1, m, inputs) "
+                               f"with depth and m at least 1, got shape {array.shape}")
+    return array
+
+
+def check_alignment(alignment, alignments):
+    if not isinstance(alignment, str) or alignment not in alignments:
+        raise HeatexValueError(f"unknown alignment {shown(alignment)}; choose one of {sorted(alignments)}")
+    return alignment
+
+
+def check_bound_pipes(forward, backward, net, pipe_class):
+    """``bind``'s pipes: two Pipes as deep and as wide as the exchanger's networks."""
+    for name, pipe in (("forward", forward), ("backward", backward)):
+        check_pipe(pipe, name, pipe_class)
+        if len(pipe) != net.depth or any(width != net.width for width in pipe.widths):
+            raise HeatexValueError(f"{name} has {len(pipe)} sections of widths {pipe.widths}, but this exchanger's "
+                                   f"networks have {net.depth} of width {net.width}; bind pipes of that shape "
+                                   f"(net.pipes() makes them)")
+
+
+def explained(diagnose):
+    """A decorator for a helper that runs on every step (a rule, ``touches``): nothing is checked while
+    it works, so the step costs what it did; when it fails inside numpy, ``diagnose`` is called with the
+    same arguments to find the one at fault and raise a HeatexError that names it."""
+    import functools
+
+    def wrap(function):
+        @functools.wraps(function)
+        def explained_function(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except HeatexError:
+                raise
+            except (ValueError, TypeError, IndexError, AttributeError, KeyError, ZeroDivisionError) as error:
+                diagnose(*args, **kwargs)
+                names = ", ".join(function.__code__.co_varnames[:function.__code__.co_argcount])
+                raise HeatexValueError(f"{function.__name__}({names}) could not work with what it was given: "
+                                       f"{error}") from error
+        return explained_function
+    return wrap
+
+
+SETTING_NAMES = ("step", "pull_previous", "pull_partner", "hidden_pull", "difference", "inverse_step", "inverse_noise")
+
+
+def step_arguments(weights=None, acts=None, partner=None, settings=None, *rest):
+    """What a rule (or ``touches``) was given, found at fault: weights (..., 2, depth, inputs, width),
+    acts (..., 2, depth + 1, m, inputs), partner (..., 2, depth, m, width), settings with every setting."""
+    weights = real_array(weights, "weights")
+    if weights.ndim < 4 or weights.shape[-4] != 2 or 0 in weights.shape[-3:] \
+            or weights.shape[-2] - weights.shape[-1] not in (0, 1):
+        raise HeatexValueError(f"weights must be both pipes' weights, shape (..., 2, depth, inputs, width) with inputs "
+                               f"= width or width + 1, got shape {weights.shape}")
+    lead, depth, n_in, width = weights.shape[:-4], *weights.shape[-3:]
+    acts = real_array(acts, "acts")
+    if acts.shape[:-2] != lead + (2, depth + 1) or acts.shape[-1] != n_in or acts.shape[-2] < 1:
+        raise HeatexValueError(f"acts must be the activations, shape {lead + (2, depth + 1)} + (m, {n_in}) for these "
+                               f"weights, got shape {acts.shape}")
+    if partner is not None:
+        partner = real_array(partner, "partner")
+        if partner.shape != lead + (2, depth, acts.shape[-2], width):
+            raise HeatexValueError(f"partner must be the partners' activations, shape "
+                                   f"{lead + (2, depth, acts.shape[-2], width)}, got shape {partner.shape}")
+    if settings is not None:
+        for name in SETTING_NAMES:
+            if not hasattr(settings, name):
+                raise HeatexTypeError(f"settings must hold every setting of the rules (a HeatExchanger, a Network or "
+                                      f"hl.LocalitySettings()), but it has no {name}")
+            value = real_array(getattr(settings, name), f"settings.{name}")
+            if value.ndim > 1 or (value.ndim == 1 and value.shape != lead[:1]):
+                raise HeatexValueError(f"settings.{name} must be one number or one per network {lead[:1]}, got shape "
+                                       f"{value.shape}")
+
+
+def real_arguments(*names):
+    """A ``diagnose`` for ``explained``: each argument (by these names) real numbers, broadcasting together."""
+    def diagnose(*args, **kwargs):
+        values = dict(zip(names, args)) | kwargs
+        arrays = {name: real_array(values[name], name) for name in names if name in values}
+        try:
+            np.broadcast_shapes(*(a.shape for a in arrays.values()))
+        except ValueError:
+            raise HeatexValueError(f"{', '.join(arrays)} must have shapes that broadcast together, got "
+                                   + ", ".join(f"{name} {a.shape}" for name, a in arrays.items())) from None
+    return diagnose
+
+
+def exchange_arguments(weights=None, acts=None, value=None, jiggle=None):
+    """A ``diagnose`` for difference_pass(weights, acts, difference) and jiggle_pass(weights, acts, noise, jiggle)."""
+    step_arguments(weights, acts)
+    real_array(value, "difference or noise")
+    if jiggle is not None:
+        real_array(jiggle, "jiggle")
+
+
+def beside_arguments(acts=None, row=0):
+    acts = acts_array(acts)
+    whole(row, "row", -acts.shape[-2], acts.shape[-2] - 1, " (a sample row of acts)")
+
+
+def check_run_object(run, run_class):
+    if not isinstance(run, run_class):
+        raise HeatexTypeError(f"run must be a heatex_core.Run (what hc.train returns or hc.Run.load reads), "
+                              f"not {type(run).__name__}")
+
+
+def check_two_labels(labels, radius):
+    """circle_data's training labels: both classes, or the radius is refused, as √2 is.
+
+    A disk of radius r holds a fraction f(r) of the square [-1, 1]² (πr²/4 up to r = 1), so of n
+    points about n·f(r) fall inside and n·(1 - f(r)) outside: with a radius for which either is
+    below one, every point is likely to get one label. Refused when it happens for that reason (with
+    more expected, one label is the luck of a small draw, and is left alone).
+    """
+    n = len(labels)
+    if n < 2 or not (labels.all() or not labels.any()):
+        return
+    inside = math.pi * radius ** 2 / 4 if radius <= 1 else \
+        math.sqrt(radius ** 2 - 1) + radius ** 2 * (math.pi / 4 - math.acos(1 / radius))
+    where, expected = ("inside", inside) if not labels[0] else ("outside", 1 - inside)
+    if n * expected < 1:
+        raise HeatexValueError(f"radius {radius:g} gives every one of the {n} training points the label "
+                               f"{int(labels[0])}: about {n * expected:.2g} of them are expected {where} a disk of that "
+                               f"radius; use a radius from about 2/√(π·n_train) ≈ {2 / math.sqrt(math.pi * n):.2g} "
+                               "to well below √2 ≈ 1.414, or more training points")

@@ -86,6 +86,7 @@ __all__ = [
 # 1. A section and a pipe (notebook 01).
 # ---------------------------------------------------------------------------
 
+@checks.explained(checks.real_arguments("z"))
 def sigmoid(z):
     """The logistic function 1 / (1 + exp(-z)), written as the blog wrote it."""
     return 1 / (1 + np.exp(-z))
@@ -139,8 +140,9 @@ class Section:
         """Flow ``inputs`` of shape (..., inputs) through this section alone."""
         if self.weight is None:
             raise checks.HeatexValueError("this section has no weights yet: build a HeatExchanger from its pipe first")
-        inputs = np.asarray(inputs, dtype=float)
-        if inputs.shape[-1] != self.weight.shape[-2]:
+        inputs = checks.real_array(inputs, "inputs")
+        checks.check_finite(inputs, "inputs")
+        if inputs.ndim < 1 or inputs.shape[-1] != self.weight.shape[-2]:
             raise checks.HeatexValueError(
                 f"this section takes {self.weight.shape[-2]} inputs but got an array of shape {inputs.shape}")
         self.act = sigmoid(inputs @ self.weight)
@@ -234,6 +236,11 @@ def flow(weights, inputs):
     ``sigmoid(previous layer @ W)``. With a bias (inputs = width + 1 rows of
     W) every layer ends in a constant 1.
     """
+    return _flow(*checks.flow_arguments(weights, inputs))
+
+
+def _flow(weights, inputs):
+    """``flow`` of weights and samples already checked."""
     bias = weights.shape[-2] == weights.shape[-1] + 1
     layer = _with_bias(np.asarray(inputs, dtype=float), bias)
     layers = [layer]
@@ -256,12 +263,12 @@ def layer_of(pipe_weights, points, layer):
     ``pipe_weights`` is one pipe, (..., depth, inputs, width); layer 0 is the
     points themselves. The bias's constant 1 is left out.
     """
-    pipe_weights = np.asarray(pipe_weights, dtype=float)
+    pipe_weights, points = checks.flow_arguments(pipe_weights, points, ("pipe_weights", "points"))
     depth, width = pipe_weights.shape[-3], pipe_weights.shape[-1]
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer <= depth:
         raise checks.HeatexValueError(f"layer must be a whole number from 0 (the input) to {depth} (the output), got {layer!r}")
     with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
-        answer = flow(pipe_weights[..., :layer, :, :], points)[..., layer, :, :width]
+        answer = _flow(pipe_weights[..., :layer, :, :], points)[..., layer, :, :width]
     lead = np.broadcast_shapes(pipe_weights.shape[:-3], np.shape(points)[:-2])
     return np.broadcast_to(answer, lead + answer.shape[-2:])      # layer 0 is the same points for every pipe
 
@@ -273,9 +280,10 @@ def layer_spread(pipe_weights, points):
     activation, averaged over the units (the bias's constant 1 left out).
     Near zero at the output means the pipe gives every point the same answer.
     """
+    pipe_weights, points = checks.flow_arguments(pipe_weights, points, ("pipe_weights", "points"))
     width = pipe_weights.shape[-1]
     with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
-        acts = flow(pipe_weights, points)
+        acts = _flow(pipe_weights, points)
     return acts[..., :width].std(axis=-2).mean(axis=-1)
 
 
@@ -302,6 +310,10 @@ def partner_acts(acts, alignment, width):
     A view of ``acts`` (the faced layers run down one by one under every
     alignment above), so it costs no copy and follows ``acts``.
     """
+    checks.acts_array(acts)         # a view of what it is given: only checked, never copied
+    acts = np.asarray(acts)
+    checks.check_alignment(alignment, ALIGNMENTS)
+    checks.whole(width, "width", 1, acts.shape[-1], " (the units of a layer, at most its inputs)")
     depth = acts.shape[-3] - 1
     faced = np.arange(depth, 0, -1) - ALIGNMENTS[alignment]   # the layer faced by section 0, 1, ...
     if faced[-1] >= 0:
@@ -309,6 +321,7 @@ def partner_acts(acts, alignment, width):
     return acts[..., ::-1, :, :, :width][..., faced, :, :]
 
 
+@checks.explained(checks.beside_arguments)
 def beside_input(acts, row=0):
     """For every section, the other pipe's layer beside its input: (..., 2, depth, inputs).
 
@@ -327,6 +340,7 @@ class Touch(NamedTuple):
     p: np.ndarray   # its partner's output in the other pipe, (width,)
 
 
+@checks.explained(checks.step_arguments)
 def touches(weights, acts, partner):
     """``Touch(W, a, o, p)`` of every section at once, for the first sample of ``acts``.
 
@@ -344,12 +358,14 @@ def touches(weights, acts, partner):
 #    exchange's three, one per network (an exchanger) or plain numbers (a Network).
 # ---------------------------------------------------------------------------
 
+@checks.explained(checks.real_arguments("value", "like"))
 def per_network(value, like):
     """A per-network setting shaped to broadcast against the array ``like`` (..., 2, depth, ...)."""
     value = np.asarray(value, dtype=float)
     return value.reshape(value.shape + (1,) * (like.ndim - value.ndim))
 
 
+@checks.explained(checks.real_arguments("a", "o", "error", "step"))
 def delta_rule(a, o, error, step):
     """The delta rule: the change of a sigmoid section's weights that moves its output o by ``error``.
 
@@ -364,6 +380,7 @@ def delta_rule(a, o, error, step):
     return step * a[..., :, None] * delta[..., None, :]
 
 
+@checks.explained(checks.step_arguments)
 def blog_rule(weights, acts, partner, settings):
     """The 2020 blog's exchange rule, exactly.
 
@@ -393,6 +410,7 @@ def blog_rule(weights, acts, partner, settings):
     return credit * pull[..., None, :] * per_network(settings.step, W)
 
 
+@checks.explained(checks.step_arguments)
 def schmidhuber_rule(weights, acts, partner, settings):
     """Schmidhuber's rule: the local delta rule towards two targets.
 
@@ -423,6 +441,7 @@ def schmidhuber_rule(weights, acts, partner, settings):
     return delta_rule(a, o, e, per_network(settings.step, W))
 
 
+@checks.explained(checks.step_arguments)
 def backprop_rule(weights, acts, partner, settings):
     """Backpropagation of the squared error, the non-local baseline.
 
@@ -445,6 +464,7 @@ def backprop_rule(weights, acts, partner, settings):
     return per_network(settings.step, W) * a[..., :, None] * np.moveaxis(delta, 0, -3)
 
 
+@checks.explained(checks.step_arguments)
 def end_exchange_rule(weights, acts, partner, settings):
     """Schmidhuber's delta rule with the exchange kept at the two ends: a local rule that learns.
 
@@ -480,6 +500,7 @@ def end_exchange_rule(weights, acts, partner, settings):
     return change
 
 
+@checks.explained(checks.step_arguments)
 def difference_exchange_rule(weights, acts, partner, settings):
     """The difference heat exchange: hidden sections that learn, locally, without collapsing.
 
@@ -538,6 +559,7 @@ def _inverse_change(weights, acts, partner, settings):
     return delta_rule(v, r, target - r, per_network(settings.inverse_step, W))
 
 
+@checks.explained(checks.exchange_arguments)
 def difference_pass(weights, acts, difference):
     """The backward pipe again, carrying targets down: the difference exchange's second pass.
 
@@ -562,6 +584,7 @@ def difference_pass(weights, acts, difference):
                                           + d * (acts[..., 0, depth - j - 1, :, :width] - sigmoid(_matmul(beside, W))))
 
 
+@checks.explained(checks.exchange_arguments)
 def jiggle_pass(weights, acts, noise, jiggle):
     """Rows 1 and 2 of the forward pipe: each layer jiggled, and each section's answer to the jiggle.
 
@@ -730,6 +753,8 @@ class HeatExchanger:
 
     def bind(self, forward, backward, network=0):
         """Make each section's ``weight`` a view of network ``network``'s weights."""
+        checks.check_bound_pipes(forward, backward, self, Pipe)
+        network = checks.network_index(network, self.n_networks)
         for p, pipe in enumerate((forward, backward)):
             for i, section in enumerate(pipe):
                 section.weight = self.weights[network, p, i]
@@ -768,7 +793,9 @@ class HeatExchanger:
         exchange) the backward pipe then carries targets down instead
         (``difference_pass``). Shape (K, 2, depth + 1, m, inputs).
         """
-        acts = flow(self.weights, np.stack(np.broadcast_arrays(x, y), axis=-3))
+        x, y = (checks.check_points(v, name, self.width, self.n_networks) for name, v in (("x", x), ("y", y)))
+        checks.real_arguments("x", "y")(x, y)          # shapes that broadcast together
+        acts = _flow(self.weights, np.stack(np.broadcast_arrays(x, y), axis=-3))
         if np.any(self.difference):
             difference_pass(self.weights, acts, self.difference)
         return acts
@@ -847,13 +874,13 @@ class HeatExchanger:
         """The forward pipe's output for x (m, width), or one set per network (K, m, width): shape (K, m, width)."""
         x = checks.check_points(x, "x", self.width, self.n_networks)
         with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
-            return flow(self.weights[:, 0], x)[..., -1, :, :self.width]
+            return _flow(self.weights[:, 0], x)[..., -1, :, :self.width]
 
     def reconstruct(self, y):
         """The backward pipe's output for y (m, width), or one set per network (K, m, width): shape (K, m, width)."""
         y = checks.check_points(y, "y", self.width, self.n_networks)
         with np.errstate(over="ignore"):
-            return flow(self.weights[:, 1], y)[..., -1, :, :self.width]
+            return _flow(self.weights[:, 1], y)[..., -1, :, :self.width]
 
     def __getstate__(self):
         # The engine's buffers are not part of the model: copies and pickles
@@ -936,7 +963,7 @@ class Network:
 
     def _acts(self, x, y):
         samples = np.stack(np.broadcast_arrays(np.atleast_2d(x), np.atleast_2d(y)))   # (2, m, width)
-        acts = flow(self.weights, samples)                                            # (2, depth + 1, m, inputs)
+        acts = _flow(self.weights, samples)                                            # (2, depth + 1, m, inputs)
         if self.difference:
             difference_pass(self.weights, acts, self.difference)
         return acts
@@ -973,8 +1000,10 @@ def circle_data(n_train=500, n_test=500, width=2, seed=0, radius=0.8):
     n_train, n_test, width = (checks.positive_int(v, n) for v, n in ((n_train, "n_train"), (n_test, "n_test"), (width, "width")))
     seed = checks.seed(seed, "seed")
     radius = checks.check_radius(radius)
+    checks.check_data_size(n_train, n_test, width)
     points = np.random.default_rng(seed).uniform(-1, 1, (n_train + n_test, 2))
     labels = np.sqrt(np.power(points, 2).sum(axis=1)) <= radius
+    checks.check_two_labels(labels[:n_train], radius)
     return _labelled(points, labels, width, n_train, "circle", seed)
 
 
@@ -982,6 +1011,7 @@ def xor_data(n_train=500, n_test=500, width=2, seed=0):
     """The contrast set: points uniform in [-1, 1]^2, label 1 where x0 * x1 > 0."""
     n_train, n_test, width = (checks.positive_int(v, n) for v, n in ((n_train, "n_train"), (n_test, "n_test"), (width, "width")))
     seed = checks.seed(seed, "seed")
+    checks.check_data_size(n_train, n_test, width)
     points = np.random.default_rng(seed).uniform(-1, 1, (n_train + n_test, 2))
     return _labelled(points, points[:, 0] * points[:, 1] > 0, width, n_train, "xor", seed)
 

@@ -75,8 +75,11 @@ class Grid:
 
     def split(self, values, axis=0):
         """``values`` with its networks axis ``axis`` reshaped into the grid: (*settings, seeds)."""
-        values = np.asarray(values)
-        axis = axis % values.ndim
+        values = checks.as_array(values)
+        if values is None or values.ndim == 0:
+            raise checks.HeatexValueError(f"values must be an array with a networks axis of {self.n_networks}, got "
+                                          f"{checks.shown(values)}")
+        axis = checks.whole(axis, "axis", -values.ndim, values.ndim - 1, f" (values has {values.ndim} axes)") % values.ndim
         if values.shape[axis] != self.n_networks:
             raise checks.HeatexValueError(f"axis {axis} of values has {values.shape[axis]} entries; this grid has "
                              f"{self.n_networks} networks")
@@ -88,14 +91,20 @@ class Grid:
         ``for combo, accuracy in grid.rows(run.metrics["test_accuracy"][-1]):`` walks the
         combinations in order, each with one value per seed.
         """
-        values = np.moveaxis(np.asarray(values), axis, 0)
+        values = checks.as_array(values)
+        if values is None or values.ndim == 0:
+            raise checks.HeatexValueError(f"values must be an array with a networks axis of {self.n_networks}, got "
+                                          f"{checks.shown(values)}")
+        axis = checks.whole(axis, "axis", -values.ndim, values.ndim - 1, f" (values has {values.ndim} axes)")
+        values = np.moveaxis(values, axis, 0)
         if len(values) != self.n_networks:
             raise checks.HeatexValueError(f"axis {axis} of values has {len(values)} entries; this grid has {self.n_networks} networks")
         return list(zip(self.combos, values.reshape((len(self.combos), len(self.seeds)) + values.shape[1:])))
 
     def metric(self, run, name):
         """A run's metric in the grid's shape: (epochs + 1, *settings, seeds, ...)."""
-        if name not in run.metrics:
+        checks.check_run_object(run, hc.Run)
+        if not isinstance(name, str) or name not in run.metrics:
             raise checks.HeatexValueError(f"unknown metric {name!r}; the run has {sorted(run.metrics)}")
         return self.split(run.metrics[name], axis=1)
 
