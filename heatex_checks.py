@@ -132,6 +132,29 @@ def size_text(n):
         n /= 1000
 
 
+# Past this many sections a sigmoid pipe's signal is long gone (notebook 04 finds it flat after about
+# ten), and building one takes minutes: refused at once.
+MAX_DEPTH = 10**4
+
+
+def check_depth(value):
+    depth = positive_int(value, "depth")
+    if depth > MAX_DEPTH:
+        raise HeatexValueError(f"depth must be at most {MAX_DEPTH} sections (past that a pipe's signal is long gone, "
+                               f"and building one takes minutes), got {depth}")
+    return depth
+
+
+def check_weights_size(k, depth, width, bias):
+    """An exchanger's weights against the memory free, before they are drawn."""
+    need = k * 2 * depth * (width + bias) * width * 8 * 3       # the draws, the weights and the engine's copies
+    available = available_memory()
+    if available is not None and need > 0.5 * available:
+        raise RunTooLargeError(f"{k} network{'s' * (k > 1)} of depth {depth} and width {width} need about "
+                               f"{size_text(need)} of weights, but this machine has {size_text(available)} free; "
+                               "build fewer networks (seeds), or narrower or shallower pipes")
+
+
 def positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise HeatexValueError(f"{name} must be a whole number of at least 1, got {shown(value)}")
@@ -190,10 +213,14 @@ def real_numbers(value, name):
 
 
 def positive(value, name, unit="", most=None):
-    """A finite number above 0 (and at most ``most``), as a float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value <= 0 or (most is not None and value > most):
-        limit = f" and at most {most:g}" if most is not None else ""
+    """A finite number above 0 (and at most ``most``, else 1e300), as a float."""
+    real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    try:
+        size = float(value) if real else math.nan
+    except OverflowError:               # a Python int past float's range
+        size = math.inf
+    if not 0 < size <= (1e300 if most is None else most):
+        limit = f" and at most {most:g}" if most is not None else (" and at most 1e300" if 1e300 < size < math.inf else "")
         raise HeatexValueError(f"{name} must be a number above 0{limit}{unit}, got {shown(value)}")
     return float(value)
 
@@ -254,9 +281,12 @@ def check_section(other, arrow, section_class):
 
 
 def check_sections(sections, section_class):
-    if isinstance(sections, (str, bytes)) or not hasattr(sections, "__iter__"):
-        raise HeatexTypeError(f"sections must be a list of Section objects in flow order, got {shown(sections)}")
-    sections = list(sections)
+    try:
+        if isinstance(sections, (str, bytes)):
+            raise TypeError
+        sections = list(sections)
+    except TypeError:
+        raise HeatexTypeError(f"sections must be a list of Section objects in flow order, got {shown(sections)}") from None
     for section in sections:
         if not isinstance(section, section_class):
             raise HeatexTypeError(f"sections must hold Section objects only, got {type(section).__name__} "
@@ -510,13 +540,13 @@ def check_difference(net):
                          "faces y): use alignment='paper'")
 
 
-def check_net(net, exchanger_class):
+def check_net(net, exchanger_class, name="net"):
     if not isinstance(net, exchanger_class):
         # a Network is one network of an exchanger: it knows which
         hint = ("; train the exchanger it belongs to, net.exchanger"
                 if isinstance(getattr(net, "exchanger", None), exchanger_class)
                 else "; make one with HeatExchanger.build")
-        raise HeatexTypeError(f"net must be a heatex_core.HeatExchanger, not {type(net).__name__}{hint}")
+        raise HeatexTypeError(f"{name} must be a heatex_core.HeatExchanger, not {type(net).__name__}{hint}")
 
 
 # ---------------------------------------------------------------------------
@@ -937,7 +967,7 @@ def flow_arguments(weights, inputs, names=("weights", "inputs")):
     inputs = real_array(inputs, x_name)
     if inputs.ndim < 2 or inputs.shape[-1] != width or inputs.shape[-2] < 1:
         hint = f"; for one sample write [{x_name}]" if inputs.shape == (width,) else ""
-        raise HeatexValueError(f"{x_name} must be samples of shape (..., m, {width}), m at least 1, for weights of "
+        raise HeatexValueError(f"{x_name} must be samples of shape (..., m, {width}), m at least 1, for {w_name} of "
                                f"width {width}, got shape {inputs.shape}{hint}")
     try:
         lead = np.broadcast_shapes(weights.shape[:-3], inputs.shape[:-2])
@@ -992,7 +1022,8 @@ def explained(diagnose):
         def explained_function(*args, **kwargs):
             try:
                 return function(*args, **kwargs)
-            except HeatexError:
+            except HeatexError:         # a helper inside refused: this function's own arguments may be at fault
+                diagnose(*args, **kwargs)
                 raise
             except (ValueError, TypeError, IndexError, AttributeError, KeyError, ZeroDivisionError) as error:
                 diagnose(*args, **kwargs)
@@ -1048,12 +1079,18 @@ def real_arguments(*names):
     return diagnose
 
 
-def exchange_arguments(weights=None, acts=None, value=None, jiggle=None):
+def exchange_arguments(*names):
     """A ``diagnose`` for difference_pass(weights, acts, difference) and jiggle_pass(weights, acts, noise, jiggle)."""
-    step_arguments(weights, acts)
-    real_array(value, "difference or noise")
-    if jiggle is not None:
-        real_array(jiggle, "jiggle")
+    def diagnose(weights=None, acts=None, *rest, **kwargs):
+        step_arguments(weights, acts)
+        values = dict(zip(names, rest)) | kwargs
+        for name in names:
+            if name == "jiggle" and values.get(name) is None:
+                continue
+            value = real_array(values.get(name), name)
+            if value.ndim > 1 and name != "jiggle":
+                raise HeatexValueError(f"{name} must be one number or one per network, got shape {value.shape}")
+    return diagnose
 
 
 def beside_arguments(acts=None, row=0):
@@ -1086,3 +1123,67 @@ def check_two_labels(labels, radius):
                                f"{int(labels[0])}: about {n * expected:.2g} of them are expected {where} a disk of that "
                                f"radius; use a radius from about 2/√(π·n_train) ≈ {2 / math.sqrt(math.pi * n):.2g} "
                                "to well below √2 ≈ 1.414, or more training points")
+
+
+# ---------------------------------------------------------------------------
+# What the pictures are given: text, flags, choices, mappings, numbers.
+# ---------------------------------------------------------------------------
+
+def text(value, name, none=True):
+    """Text for a title or a label (None allowed where ``none``)."""
+    if (value is None and none) or isinstance(value, str):
+        return value
+    raise HeatexTypeError(f"{name} must be text{' or None' if none else ''}, got {shown(value)}")
+
+
+def flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise HeatexTypeError(f"{name} must be True or False, got {shown(value)}")
+    return bool(value)
+
+
+def choice(value, name, options):
+    if not isinstance(value, str) or value not in options:
+        raise HeatexValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {shown(value)}")
+    return value
+
+
+def mapping(value, name, what="a label"):
+    """A dict (or pairs) of ``what`` to its values, not empty."""
+    try:
+        if isinstance(value, (str, bytes)) or value is None:
+            raise TypeError
+        value = dict(value)
+    except (TypeError, ValueError):
+        raise HeatexTypeError(f"{name} must be a dict that maps {what} to its values, got {shown(value)}") from None
+    if not value:
+        raise HeatexValueError(f"{name} is empty: give at least one {what} and its values")
+    return value
+
+
+def number(value, name, none=False, least=None, most=None):
+    """A finite real number (within [least, most]), or None where ``none``."""
+    if value is None and none:
+        return None
+    real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    try:
+        finite = real and math.isfinite(float(value)) and abs(float(value)) < 1e300
+    except OverflowError:               # a Python int past float's range
+        finite = False
+    if not finite:
+        raise HeatexValueError(f"{name} must be a finite number{' or None' if none else ''}, got {shown(value)}")
+    if (least is not None and value < least) or (most is not None and value > most):
+        raise HeatexValueError(f"{name} must be a number from {least:g} to {most:g}, got {shown(value)}")
+    return float(value)
+
+
+def series(value, name, ndim, finite=True):
+    """A real array of ``ndim`` axes with at least one entry each (finite where ``finite``)."""
+    array = real_numbers(value, name) if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf" \
+        else value.astype(float)
+    if array.ndim != ndim or 0 in array.shape:
+        raise HeatexValueError(f"{name} must be numbers with {ndim} ax{'is' if ndim == 1 else 'es'}, none of them "
+                               f"empty, got shape {array.shape}")
+    if finite and not np.all(np.isfinite(array)):
+        raise HeatexValueError(f"{name} holds NaN or inf; give finite numbers")
+    return array

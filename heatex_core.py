@@ -118,7 +118,8 @@ class Section:
     def takes_input(self, source):
         """Let ``source`` feed this section (the blog's name for the link)."""
         if not isinstance(source, Section):
-            raise checks.HeatexTypeError(f"a section takes input from another Section, not {type(source).__name__}")
+            raise checks.HeatexTypeError(f"a section takes input (source) from another Section, not "
+                                         f"{type(source).__name__}")
         if source is self:
             raise checks.HeatexValueError("a section cannot feed itself")
         if self.source is not None or source.sink is not None:
@@ -166,7 +167,7 @@ class Pipe:
         sections = checks.check_sections(sections, Section)
         if not sections:
             raise checks.HeatexValueError("a pipe needs at least one section")
-        if arrow not in (">", "<"):
+        if not isinstance(arrow, str) or arrow not in (">", "<"):
             raise checks.HeatexValueError(f'arrow must be ">" or "<", got {arrow!r}')
         for upstream, downstream in zip(sections, sections[1:]):
             if downstream.source is not upstream:
@@ -177,6 +178,7 @@ class Pipe:
     @classmethod
     def through(cls, section, arrow=">"):
         """The whole pipe that ``section`` belongs to."""
+        checks.check_section(section, arrow if arrow in (">", "<") else ">", Section)
         first = section
         while first.source is not None:
             first = first.source
@@ -206,7 +208,7 @@ class Pipe:
         return iter(self.sections)
 
     def __getitem__(self, i):
-        return self.sections[i]
+        return self.sections[checks.whole(i, "i", -len(self), len(self) - 1, " (a section of the pipe, flow order)")]
 
     def __repr__(self):
         return f" {self.arrow} ".join(map(repr, self.in_position_order()))
@@ -214,7 +216,8 @@ class Pipe:
 
 def pipes(depth, width):
     """A forward and a backward pipe of ``depth`` sections of ``width``, linked."""
-    depth = checks.positive_int(depth, "depth")
+    depth = checks.check_depth(depth)
+    checks.positive_int(width, "width")
     forward = [Section(width) for _ in range(depth)]
     backward = [Section(width) for _ in range(depth)]
     for upstream, downstream in zip(forward, forward[1:]):
@@ -361,6 +364,8 @@ def touches(weights, acts, partner):
 @checks.explained(checks.real_arguments("value", "like"))
 def per_network(value, like):
     """A per-network setting shaped to broadcast against the array ``like`` (..., 2, depth, ...)."""
+    if value is None:                   # numpy would make it NaN
+        raise checks.HeatexTypeError("value must be a setting's number or one per network, got None")
     value = np.asarray(value, dtype=float)
     return value.reshape(value.shape + (1,) * (like.ndim - value.ndim))
 
@@ -559,7 +564,7 @@ def _inverse_change(weights, acts, partner, settings):
     return delta_rule(v, r, target - r, per_network(settings.inverse_step, W))
 
 
-@checks.explained(checks.exchange_arguments)
+@checks.explained(checks.exchange_arguments("difference"))
 def difference_pass(weights, acts, difference):
     """The backward pipe again, carrying targets down: the difference exchange's second pass.
 
@@ -584,7 +589,7 @@ def difference_pass(weights, acts, difference):
                                           + d * (acts[..., 0, depth - j - 1, :, :width] - sigmoid(_matmul(beside, W))))
 
 
-@checks.explained(checks.exchange_arguments)
+@checks.explained(checks.exchange_arguments("noise", "jiggle"))
 def jiggle_pass(weights, acts, noise, jiggle):
     """Rows 1 and 2 of the forward pipe: each layer jiggled, and each section's answer to the jiggle.
 
@@ -697,13 +702,14 @@ class HeatExchanger:
         setting left out take the rule's defaults (``RULE_DEFAULTS``): for the
         blog's rule, no bias and the blog's [-1, 1].
         """
-        depth = checks.positive_int(depth, "depth")
+        depth = checks.check_depth(depth)
         width = checks.positive_int(width, "width")
         seeds = checks.seed_list(seeds)
         checks.check_rule(rule, RULES)
         bias = RULE_DEFAULTS[rule]["bias"] if bias is None else bias
         init_scale = RULE_DEFAULTS[rule]["init_scale"] if init_scale is None else init_scale
         checks.check_bias(bias)
+        checks.check_weights_size(len(seeds), depth, width, bias)
         scales = checks.per_network_array(init_scale, "init_scale", len(seeds))
         shape = (2, depth, width + bool(bias), width)
         rngs = [np.random.default_rng(s) for s in seeds]
@@ -897,8 +903,9 @@ class Network:
     """
 
     def __init__(self, exchanger, k):
+        checks.check_net(exchanger, HeatExchanger, "exchanger")
         self.exchanger = exchanger
-        self.k = k
+        self.k = checks.network_index(k, exchanger.n_networks)
 
     weights = property(lambda self: self.exchanger.weights[self.k], doc="(2, depth, inputs, width)")
     forward = property(lambda self: self.weights[0], doc="(depth, inputs, width), sections in flow order")
@@ -1020,7 +1027,7 @@ def data_set(name, width=2, seed=0, n_train=500, n_test=500):
     """The circle or the XOR data by name: ``data_set("xor", width=16, seed=1)``."""
     makers = {"circle": circle_data, "xor": xor_data}
     if name not in makers:
-        raise checks.HeatexValueError(f"unknown data set {name!r}; choose one of {sorted(makers)}")
+        raise checks.HeatexValueError(f"unknown data set name {checks.shown(name)}; choose one of {sorted(makers)}")
     return makers[name](n_train, n_test, width=width, seed=seed)
 
 
@@ -1195,6 +1202,9 @@ def _measure_networks(weights, difference, net, data):
 
 def predict_labels(outputs):
     """Class 1 where the mean of the output units exceeds one half."""
+    outputs = checks.real_array(outputs, "outputs")
+    if outputs.ndim < 1 or outputs.shape[-1] < 1:
+        raise checks.HeatexValueError(f"outputs must be the output units' values, (..., width), got shape {outputs.shape}")
     return outputs.mean(axis=-1) > 0.5
 
 
@@ -1340,8 +1350,9 @@ class NetworkRun:
     """
 
     def __init__(self, run, k):
+        checks.check_run_object(run, Run)
         self.run = run
-        self.k = k
+        self.k = checks.network_index(k, run.n_networks)
 
     snapshots = property(lambda self: self.run.snapshots[:, self.k])
     forward = property(lambda self: self.snapshots[:, 0])

@@ -47,7 +47,13 @@ class Grid:
             return
         if not settings:
             raise checks.HeatexValueError("give at least one setting to vary, e.g. Grid(seeds, step=[0.1, 1.0])")
-        self.settings = {name: list(np.atleast_1d(values).tolist()) for name, values in settings.items()}
+        self.settings = {}
+        for name, values in settings.items():
+            array = checks.as_array(values)
+            if array is None or array.ndim > 1:
+                raise checks.HeatexValueError(f"{name} must be a list of values to vary (one number each), got "
+                                              f"{checks.shown(values)}")
+            self.settings[name] = np.atleast_1d(array).tolist()
         for name, values in self.settings.items():
             if not values:
                 raise checks.HeatexValueError(f"{name} has no values; give a list of at least one")
@@ -105,7 +111,7 @@ class Grid:
         """A run's metric in the grid's shape: (epochs + 1, *settings, seeds, ...)."""
         checks.check_run_object(run, hc.Run)
         if not isinstance(name, str) or name not in run.metrics:
-            raise checks.HeatexValueError(f"unknown metric {name!r}; the run has {sorted(run.metrics)}")
+            raise checks.HeatexValueError(f"unknown metric name {checks.shown(name)}; the run has {sorted(run.metrics)}")
         return self.split(run.metrics[name], axis=1)
 
     def settings_of(self, k):
@@ -159,7 +165,7 @@ def register_rule(rule, name=None, alignment="paper"):
     if not isinstance(name, str) or not name.isidentifier():
         raise checks.HeatexValueError(f"name must be a word like 'my_rule', got {checks.shown(name)}"
                                       + ("; a lambda has no name of its own: give one, register_rule(rule, name='my_rule')"
-                                         if name == "<lambda>" else ""))
+                                         if isinstance(name, str) and name == "<lambda>" else ""))
     if hc.RULES.get(name, rule) is not rule and name in BUILT_IN_RULES:
         raise checks.HeatexValueError(f"{name!r} is a built-in rule; give yours another name")
     if not isinstance(alignment, str) or alignment not in hc.ALIGNMENTS:
@@ -235,8 +241,14 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0, rows=1):
 
 def _change(rule, name, arrays, settings):
     """What ``rule`` returns for ``arrays``, checked as training checks it."""
-    with np.errstate(all="ignore"):
-        change = rule(*arrays, settings)
+    try:
+        with np.errstate(all="ignore"):
+            change = rule(*arrays, settings)
+    except checks.HeatexError:
+        raise
+    except Exception as error:           # the rule's own failure, said with its name
+        raise checks.HeatexValueError(f"the rule {name!r} failed on random weights, activations and partners of the "
+                                      f"shapes training gives it: {type(error).__name__}: {error}") from error
     return checks.rule_change(change, arrays[0].shape, name)
 
 

@@ -158,13 +158,15 @@ def snapshot_rows(index, n):
     """``Run.__getitem__``'s index (a slice, whole numbers or a boolean mask) as rows from 0 to n - 1."""
     rows = np.arange(n)
     try:
+        if index is None or isinstance(index, (bool, np.bool_)):
+            raise TypeError
         chosen = np.atleast_1d(rows[index])
-    except (IndexError, TypeError, ValueError):
-        raise checks.HeatexValueError(f"a run is indexed by its snapshots: a slice (run[:11], run[::10]), whole numbers "
+    except (IndexError, TypeError, ValueError, OverflowError):
+        raise checks.HeatexValueError(f"a run's index picks snapshots: a slice (run[:11], run[::10]), whole numbers "
                                       f"from 0 to {n - 1} or a mask of {n} booleans, got {checks.shown(index)}") from None
     if not chosen.size or chosen[0] != 0 or np.any(np.diff(chosen) <= 0):
-        raise checks.HeatexValueError(f"a run starts with its initial weights: pick snapshot 0 first and the others "
-                                      f"in order (run[:11], run[::10]), got rows {checks.shown(chosen.tolist())}")
+        raise checks.HeatexValueError(f"a run starts with its initial weights: an index must pick snapshot 0 first and "
+                                      f"the others in order (run[:11], run[::10]), got rows {checks.shown(chosen.tolist())}")
     return chosen
 
 

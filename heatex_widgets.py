@@ -48,6 +48,8 @@ MAX_PIXELS = 8000
 def _check_figure(dpi, figsize):
     """dpi and figsize of a figure, checked before it is made: (dpi, figsize)."""
     dpi = checks.positive(dpi, "dpi", " dots per inch", most=1000)
+    if dpi < 1:
+        raise checks.HeatexValueError(f"dpi must be at least 1 dot per inch, got {checks.shown(dpi)}")
     try:
         size = tuple(figsize)
     except TypeError:
@@ -55,6 +57,9 @@ def _check_figure(dpi, figsize):
     if len(size) != 2 or not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
                                  and np.isfinite(v) and v > 0 for v in size):
         raise checks.HeatexValueError(f"figsize must be (width, height) in inches, two numbers above 0, got {checks.shown(figsize)}")
+    if min(size) * dpi < 16:
+        raise checks.HeatexValueError(f"figsize {size} at dpi {dpi:g} makes a picture less than 16 pixels on a side; "
+                                      "a larger figsize or dpi")
     if max(size) * dpi > MAX_PIXELS:
         raise checks.HeatexValueError(f"figsize {size} at dpi {dpi:g} makes a picture {size[0] * dpi:.0f} x {size[1] * dpi:.0f} "
                          f"pixels; keep each side under {MAX_PIXELS}: a smaller figsize or dpi")
@@ -66,10 +71,13 @@ def _check_frames(run, frames):
     last = len(run.snapshots) - 1
     if frames is None:
         return list(range(last + 1))
-    if isinstance(frames, (str, bytes)) or not hasattr(frames, "__iter__"):
+    try:
+        if isinstance(frames, (str, bytes)):
+            raise TypeError
+        frames = list(frames)
+    except TypeError:
         raise checks.HeatexTypeError(f"frames must be a list of snapshot indices (e.g. hv.snapshot_frames({last}, 13)), "
-                        f"got {checks.shown(frames)}")
-    frames = list(frames)
+                        f"got {checks.shown(frames)}") from None
     if not frames:
         raise checks.HeatexValueError("frames is empty: give at least one snapshot index")
     for s in frames:
@@ -108,6 +116,7 @@ class SnapshotView:
         dpi, figsize = _check_figure(dpi, figsize)
         resolution = checks.whole(resolution, "resolution", 2, hv.MAX_RESOLUTION)
         hv._check_scale(scale)
+        blit, title, hidden = (checks.flag(v, name) for name, v in (("blit", blit), ("title", title), ("hidden", hidden)))
         self.run = run
         self.epochs = hv._snapshot_epochs(run)                      # the epoch of each snapshot
         self.snapshots = run.snapshots[:, self.network]        # (snapshots, 2, depth, inputs, width)
@@ -196,6 +205,7 @@ class SnapshotView:
 
     def png(self, snapshot=None, compress_level=1):
         """A snapshot (or the one shown) as PNG bytes: exact pixels, for files and pages."""
+        compress_level = checks.whole(compress_level, "compress_level", 0, 9, " (zlib's levels)")
         return self._encode(snapshot, "png", compress_level=compress_level)
 
     def jpeg(self, snapshot=None, quality=90):
@@ -204,6 +214,7 @@ class SnapshotView:
         JPEG encodes a large figure several times faster than PNG, which keeps a
         slider step near 30 ms; at quality 90 the text and flat colours stay clean.
         """
+        quality = checks.whole(quality, "quality", 1, 100, " (JPEG's scale)")
         return self._encode(snapshot, "jpeg", quality=quality)
 
     def _encode(self, snapshot, format, **options):
@@ -293,6 +304,9 @@ class Scrubber(_WidgetView):
     def __init__(self, run, data=None, network=0, interval=200, dpi=100, figsize=(12, 5.6), hidden=False):
         import ipywidgets as widgets
         interval = checks.whole(interval, "interval", 1, why=" (milliseconds between frames when playing)")
+        if interval > 10**7:
+            raise checks.HeatexValueError(f"interval must be at most 10**7 milliseconds (about 3 hours a frame), got {interval}")
+        checks.flag(hidden, "hidden")
         self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True, title=False, hidden=hidden)
         last = len(self.view.snapshots) - 1
         self.slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="snapshot",
@@ -342,8 +356,12 @@ def snapshot_frames(epochs, count):
     every epoch, ``len(run.snapshots) - 1`` for any run.
     """
     epochs = checks.whole(epochs, "epochs", 0, why=" (the last snapshot's index)")
+    if epochs > 10**12:
+        raise checks.HeatexValueError(f"epochs must be at most 10**12 (the last snapshot's index), got {epochs}")
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
         raise checks.HeatexValueError(f"count must be a whole number of at least 1, got {count!r}")
+    if count > 10**5:
+        raise checks.HeatexValueError(f"count must be at most 100000 frames (a film of more is hours long), got {count!r}")
     count = min(int(count), epochs + 1)
     return np.unique(np.round(np.linspace(0, epochs, count)).astype(int)).tolist()
 
@@ -404,9 +422,11 @@ def write_movie(view, path, writer, frames=None):
     not at all, as a run is (``heatex_runfile.write_whole``): a full disk or a
     stop part-way leaves the film that was at ``path`` as it was.
     """
-    _check_view(None, view)
+    if not isinstance(view, SnapshotView):
+        raise checks.HeatexTypeError(f"view must be a heatex_viz.SnapshotView (the one to film), not {type(view).__name__}")
     _check_writer(writer)
     frames = _frame_list(view, frames)
+    path = runfile.run_path(path)
 
     def write(temporary):
         if isinstance(writer, GifWriter):
@@ -426,7 +446,7 @@ def write_movie(view, path, writer, frames=None):
 
 def repo_relative(path):
     """``path`` as text relative to the repo root when inside it (stable across machines)."""
-    path = pathlib.Path(path).resolve()
+    path = runfile.run_path(path).resolve()
     try:
         return path.relative_to(ROOT).as_posix()
     except ValueError:
@@ -436,9 +456,9 @@ def repo_relative(path):
 def _export_path(path, suffix):
     if not isinstance(path, (str, pathlib.PurePath)):
         raise checks.HeatexTypeError(f"path must be a file name ending in {suffix} (text or a pathlib.Path), got {type(path).__name__}")
-    path = pathlib.Path(path)
+    path = runfile.run_path(path)
     if path.suffix.lower() != suffix:
-        raise checks.HeatexValueError(f"the file name must end in {suffix}, got {path.name!r}")
+        raise checks.HeatexValueError(f"the file name (path) must end in {suffix}, got {path.name!r}")
     if path.is_dir():
         raise checks.HeatexValueError(f"path {path} is a folder; give a file name ending in {suffix}")
     return path
@@ -511,7 +531,11 @@ class SignalDemo(_WidgetView):
 
     def __init__(self, seeds=range(20), depth=10, width=2, init_scale=1.0, bias=False, dpi=100):
         import ipywidgets as widgets
-        self.seeds = checks.seed_list(list(seeds))
+        self.seeds = checks.seed_list(list(seeds) if isinstance(seeds, range) else seeds)
+        if len(self.seeds) > 256:
+            raise checks.HeatexValueError(f"seeds must be at most 256 networks for a live demo, got {len(self.seeds)}")
+        _check_demo_values(depth=depth, width=width, init_scale=init_scale, bias=bias)
+        dpi, _ = _check_figure(dpi, (11, 4.2))
         self.depth = widgets.IntSlider(value=depth, min=1, max=10, description="depth")
         self.width = widgets.IntSlider(value=width, min=2, max=16, description="width")
         self.init_scale = widgets.FloatLogSlider(value=init_scale, base=2, min=-3, max=4, step=0.25,
@@ -541,6 +565,7 @@ class SignalDemo(_WidgetView):
         unknown = set(values) - set(controls)
         if unknown:
             raise checks.HeatexValueError(f"unknown control {sorted(unknown)}; choose from {sorted(controls)}")
+        _check_demo_values(**values)
         with self.depth.hold_trait_notifications():
             for name, value in values.items():
                 controls[name].value = value
@@ -568,6 +593,20 @@ class SignalDemo(_WidgetView):
     def __repr__(self):
         return ("SignalDemo: sliders for depth, width, init_scale and bias, with the layer spread and a "
                 "decision map (in Jupyter with a kernel)")
+
+
+def _check_demo_values(**values):
+    """SignalDemo's sliders' values, within the sliders' ranges."""
+    for name, (least, most) in {"depth": (1, 10), "width": (2, 16)}.items():
+        if name in values:
+            checks.whole(values[name], name, least, most, " (the slider's range)")
+    if "init_scale" in values:
+        checks.positive(values["init_scale"], "init_scale", most=16)
+        if values["init_scale"] < 1 / 8:
+            raise checks.HeatexValueError(f"init_scale must be from 1/8 to 16 (the slider's range), got "
+                                          f"{checks.shown(values['init_scale'])}")
+    if "bias" in values:
+        checks.flag(values["bias"], "bias")
 
 
 # ---------------------------------------------------------------------------
@@ -702,6 +741,12 @@ class GifWriter(AbstractMovieWriter):
         super().__init__(fps=checks.positive(fps, "fps", " frames a second", most=100), **kwargs)
 
     def setup(self, fig, outfile, dpi=None):
+        from matplotlib.figure import Figure as AnyFigure
+        if not isinstance(fig, AnyFigure):
+            raise checks.HeatexTypeError(f"fig must be a matplotlib Figure, got {checks.shown(fig)}")
+        outfile = runfile.run_path(outfile)
+        if dpi is not None:
+            checks.positive(dpi, "dpi", " dots per inch", most=1000)
         super().setup(fig, outfile, dpi=dpi)
         self._frames = []
 
@@ -714,6 +759,10 @@ class GifWriter(AbstractMovieWriter):
     def add_frame(self, rgba):
         """Add one frame: RGBA pixels (height, width, 4) of uint8, as ``SnapshotView.render`` gives."""
         from PIL import Image
+        rgba = checks.as_array(rgba)
+        if rgba is None:
+            raise checks.HeatexValueError("rgba must be RGBA pixels of shape (height, width, 4) and dtype uint8, got a "
+                                          "ragged list")
         rgba = np.ascontiguousarray(rgba)
         if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
             raise checks.HeatexValueError(f"a frame must be RGBA pixels of shape (height, width, 4) and dtype uint8, "
@@ -745,6 +794,6 @@ class GifWriter(AbstractMovieWriter):
             raise checks.HeatexValueError("no frames to write: add at least one frame before finishing the GIF")
         palette = self.palette()
         first, *rest = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in self._frames]
-        first.save(self.outfile, save_all=True, append_images=rest, duration=int(1000 / self.fps), loop=0,
-                   optimize=True)
+        first.save(self.outfile, format="GIF", save_all=True, append_images=rest, duration=int(1000 / self.fps),
+                   loop=0, optimize=True)
         self._frames = []
