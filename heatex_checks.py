@@ -650,9 +650,10 @@ def check_dataset(data):
             raise HeatexValueError(f"y_{split} must repeat each sample's label across its {y.shape[1]} columns; rows "
                              f"{np.flatnonzero(disagree)[:5].tolist()} disagree: give each sample one label, "
                              "e.g. np.repeat(labels[:, None], width, axis=1)")
-    widths = {a.shape[1] for a in (data.x_train, data.y_train, data.x_test, data.y_test)}
-    if len(widths) != 1:
-        raise HeatexValueError(f"inputs and targets must have the same width as the pipes, got widths {sorted(widths)}")
+    widths = {key: getattr(data, key).shape[1] for key in ("x_train", "y_train", "x_test", "y_test")}
+    if len(set(widths.values())) != 1:
+        raise HeatexValueError(f"inputs and targets must have the same width as the pipes, got widths "
+                               f"{sorted(set(widths.values()))} ({', '.join(f'{k} {w}' for k, w in widths.items())})")
     if not isinstance(data.name, str):
         raise HeatexTypeError(f"name must be text that names the data, got {shown(data.name)}")
     data.seed = None if data.seed is None else seed(data.seed, "seed")
@@ -914,12 +915,15 @@ def rule_name(rule):
     return type(rule).__name__
 
 
-def rule_change(change, shape, rule):
+def rule_change(change, shape, rule, finite=False):
     """What rule ``rule`` (its name) returned, as the float array of ``shape`` it must be, or an error
-    naming the rule. Called only when the change is not already a float array of that shape."""
-    expected = f"an array of shape {shape} (the change of every weight, as the weights are laid out)"
+    naming the rule. Called only when the change is not already a float array of that shape (and by
+    ``Network.change``, with ``finite``: a change with NaN or inf is refused)."""
+    expected = f"a numpy array of shape {shape} (the change of every weight, as the weights are laid out)"
     if change is None:
         raise HeatexTypeError(f"the rule {rule!r} returned None; a rule returns {expected}: did it forget `return`?")
+    if not isinstance(change, (np.ndarray, np.generic, int, float)):
+        raise HeatexTypeError(f"the rule {rule!r} returned a {type(change).__name__}; a rule returns {expected}")
     array = as_array(change)
     if array is None or array.dtype.kind not in "biuf":
         kind = "complex numbers" if array is not None and array.dtype.kind == "c" else type(change).__name__
@@ -929,6 +933,9 @@ def rule_change(change, shape, rule):
         what = "one number" if array.ndim == 0 else f"an array of shape {array.shape}"
         raise HeatexValueError(f"the rule {rule!r} returned {what}; a rule returns {expected}, one change per weight, "
                                "never one to be broadcast")
+    if finite and not np.all(np.isfinite(array)):
+        raise HeatexValueError(f"the rule {rule!r} returned NaN or inf for these weights and samples: look at what it "
+                               "divides by or takes the log of")
     return array.astype(float)
 
 
@@ -1025,7 +1032,7 @@ def explained(diagnose):
             except HeatexError:         # a helper inside refused: this function's own arguments may be at fault
                 diagnose(*args, **kwargs)
                 raise
-            except (ValueError, TypeError, IndexError, AttributeError, KeyError, ZeroDivisionError) as error:
+            except (ValueError, TypeError, IndexError, AttributeError, KeyError, ZeroDivisionError, OverflowError) as error:
                 diagnose(*args, **kwargs)
                 names = ", ".join(function.__code__.co_varnames[:function.__code__.co_argcount])
                 raise HeatexValueError(f"{function.__name__}({names}) could not work with what it was given: "
@@ -1084,10 +1091,14 @@ def exchange_arguments(*names):
     def diagnose(weights=None, acts=None, *rest, **kwargs):
         step_arguments(weights, acts)
         values = dict(zip(names, rest)) | kwargs
+        depth, width = np.shape(weights)[-3], np.shape(weights)[-1]
         for name in names:
             if name == "jiggle" and values.get(name) is None:
                 continue
             value = real_array(values.get(name), name)
+            if name == "jiggle" and (value.ndim < 2 or value.shape[-2:] != (depth, width)):
+                raise HeatexValueError(f"jiggle must be draws of shape (..., {depth}, {width}) (sections, width), got "
+                                       f"shape {value.shape}")
             if value.ndim > 1 and name != "jiggle":
                 raise HeatexValueError(f"{name} must be one number or one per network, got shape {value.shape}")
     return diagnose

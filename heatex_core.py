@@ -178,7 +178,9 @@ class Pipe:
     @classmethod
     def through(cls, section, arrow=">"):
         """The whole pipe that ``section`` belongs to."""
-        checks.check_section(section, arrow if arrow in (">", "<") else ">", Section)
+        if not isinstance(arrow, str) or arrow not in (">", "<"):
+            raise checks.HeatexValueError(f'arrow must be ">" or "<", got {checks.shown(arrow)}')
+        checks.check_section(section, arrow, Section)
         first = section
         while first.source is not None:
             first = first.source
@@ -727,12 +729,14 @@ class HeatExchanger:
             raise checks.HeatexValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
         shapes = {np.shape(w) for w in list(forward) + list(backward)}
         if len(shapes) != 1:
-            raise checks.HeatexValueError(f"every section needs the same shape (inputs, width), got {sorted(shapes)}")
+            raise checks.HeatexValueError(f"every section of forward and backward needs the same shape (inputs, width), "
+                                          f"got {sorted(shapes)}")
         return cls(np.stack([np.stack(forward), np.stack(backward)])[None], **settings)
 
     @classmethod
     def from_pipes(cls, forward, backward, seed=0, **settings):
         """One network from linked sections; missing weights are drawn from ``seed``."""
+        seed = checks.seed(seed, "seed")
         checks.check_pipe(forward, "forward", Pipe)
         checks.check_pipe(backward, "backward", Pipe)
         if len(forward) != len(backward):
@@ -954,7 +958,7 @@ class Network:
         (2, depth, inputs, width). (With ``inverse_noise``, the change without a jiggle.)"""
         acts = self._acts(checks.check_one_sample(x, "x", self.width), checks.check_one_sample(y, "y", self.width))
         change = RULES[self.rule](self.weights, acts, partner_acts(acts, self.alignment, self.width), self)
-        return checks.rule_change(change, self.weights.shape, self.rule)
+        return checks.rule_change(change, self.weights.shape, self.rule, finite=True)
 
     def predict(self, x):
         """The forward pipe's output for x (m, width): (m, width)."""
@@ -1026,7 +1030,7 @@ def xor_data(n_train=500, n_test=500, width=2, seed=0):
 def data_set(name, width=2, seed=0, n_train=500, n_test=500):
     """The circle or the XOR data by name: ``data_set("xor", width=16, seed=1)``."""
     makers = {"circle": circle_data, "xor": xor_data}
-    if name not in makers:
+    if not isinstance(name, str) or name not in makers:
         raise checks.HeatexValueError(f"unknown data set name {checks.shown(name)}; choose one of {sorted(makers)}")
     return makers[name](n_train, n_test, width=width, seed=seed)
 
@@ -1043,6 +1047,7 @@ def _labelled(points, labels, width, n_train, name, seed):
 def majority_accuracy(data):
     """Test accuracy of always answering the training set's most common label."""
     checks.check_data(data, Dataset)
+    checks.check_dataset(data)          # the arrays may have been changed since the Dataset was made
     train_labels = data.y_train[:, 0] > 0.5
     majority = train_labels.mean() >= 0.5
     return float(np.mean((data.y_test[:, 0] > 0.5) == majority))
@@ -1205,6 +1210,7 @@ def predict_labels(outputs):
     outputs = checks.real_array(outputs, "outputs")
     if outputs.ndim < 1 or outputs.shape[-1] < 1:
         raise checks.HeatexValueError(f"outputs must be the output units' values, (..., width), got shape {outputs.shape}")
+    checks.check_finite(outputs, "outputs")
     return outputs.mean(axis=-1) > 0.5
 
 

@@ -86,6 +86,8 @@ class Grid:
             raise checks.HeatexValueError(f"values must be an array with a networks axis of {self.n_networks}, got "
                                           f"{checks.shown(values)}")
         axis = checks.whole(axis, "axis", -values.ndim, values.ndim - 1, f" (values has {values.ndim} axes)") % values.ndim
+        if values.dtype.kind in "fc" and not np.all(np.isfinite(values)):
+            raise checks.HeatexValueError("values hold NaN or inf; a run's metrics are finite")
         if values.shape[axis] != self.n_networks:
             raise checks.HeatexValueError(f"axis {axis} of values has {values.shape[axis]} entries; this grid has "
                              f"{self.n_networks} networks")

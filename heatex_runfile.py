@@ -174,12 +174,12 @@ def snapshot_rows(index, n):
 # Writing: whole or not at all.
 # ---------------------------------------------------------------------------
 
-def run_path(path):
+def run_path(path, name="path"):
     if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
-        raise checks.HeatexTypeError(f"path must be a file name (text or a pathlib.Path), got {type(path).__name__}")
+        raise checks.HeatexTypeError(f"{name} must be a file name (text or a pathlib.Path), got {type(path).__name__}")
     text = os.fspath(path)
     if not isinstance(text, str) or not text or "\0" in text:
-        raise checks.HeatexValueError(f"path must be a file name (text or a pathlib.Path), got {checks.shown(path)}")
+        raise checks.HeatexValueError(f"{name} must be a file name (text or a pathlib.Path), got {checks.shown(path)}")
     return pathlib.Path(text)
 
 

@@ -66,6 +66,15 @@ def _check_figure(dpi, figsize):
     return dpi, size
 
 
+def _check_fps(fps):
+    """Frames a second of a film: a GIF's frame lasts whole hundredths of a second, from 1 to 65535."""
+    fps = checks.positive(fps, "fps", " frames a second", most=100)
+    if fps < 0.002:
+        raise checks.HeatexValueError(f"fps must be at least 0.002 frames a second (a GIF's frame lasts at most about "
+                                      f"11 minutes), got {checks.shown(fps)}")
+    return fps
+
+
 def _check_frames(run, frames):
     """``frames`` as snapshot indices of ``run`` (None: all), checked before anything is drawn."""
     last = len(run.snapshots) - 1
@@ -446,7 +455,10 @@ def write_movie(view, path, writer, frames=None):
 
 def repo_relative(path):
     """``path`` as text relative to the repo root when inside it (stable across machines)."""
-    path = runfile.run_path(path).resolve()
+    try:
+        path = runfile.run_path(path).resolve()
+    except (RuntimeError, OSError) as error:        # a loop of symbolic links
+        raise checks.HeatexValueError(f"path {path} cannot be resolved: {error}") from None
     try:
         return path.relative_to(ROOT).as_posix()
     except ValueError:
@@ -474,7 +486,7 @@ def _check_film(run, view, data, network, frames, fps, dpi):
     """Everything a film needs, checked before the first frame is drawn; returns the frames."""
     frames = _check_frames(_check_view(run, view), frames)
     # GIF frame times are whole hundredths of a second: more than 100 frames a second cannot be shown
-    checks.positive(fps, "fps", " frames a second", most=100)
+    _check_fps(fps)
     if view is None:
         hv._network_index(run, network)
         hv._check_data(data, run)
@@ -738,13 +750,13 @@ class GifWriter(AbstractMovieWriter):
 
     def __init__(self, fps=5, **kwargs):
         # checked before any frame is drawn: GIF frame times are whole hundredths of a second
-        super().__init__(fps=checks.positive(fps, "fps", " frames a second", most=100), **kwargs)
+        super().__init__(fps=_check_fps(fps), **kwargs)
 
     def setup(self, fig, outfile, dpi=None):
         from matplotlib.figure import Figure as AnyFigure
         if not isinstance(fig, AnyFigure):
             raise checks.HeatexTypeError(f"fig must be a matplotlib Figure, got {checks.shown(fig)}")
-        outfile = runfile.run_path(outfile)
+        outfile = runfile.run_path(outfile, "outfile")
         if dpi is not None:
             checks.positive(dpi, "dpi", " dots per inch", most=1000)
         super().setup(fig, outfile, dpi=dpi)
