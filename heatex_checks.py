@@ -528,10 +528,14 @@ def check_jiggle(jiggle, net):
     return jiggle
 
 
+# The built-in rules that use none of the difference exchange's settings (a rule of one's own may use them).
+WITHOUT_DIFFERENCE = ("blog", "schmidhuber", "backprop", "end_exchange")
+
+
 def check_difference(net):
     """difference, inverse_step and inverse_noise are the difference exchange's, in the paper's alignment."""
     used = [name for name in ("difference", "inverse_step", "inverse_noise") if np.any(getattr(net, name))]
-    if used and net.rule != "difference_exchange":
+    if used and net.rule in WITHOUT_DIFFERENCE:
         raise HeatexValueError(f"{', '.join(used)} belong{'s' * (len(used) == 1)} to rule='difference_exchange'; "
                          f"the {net.rule!r} rule does not use {'it' if len(used) == 1 else 'them'}: leave "
                          f"{'it' if len(used) == 1 else 'them'} out")
@@ -1198,3 +1202,46 @@ def series(value, name, ndim, finite=True):
     if finite and not np.all(np.isfinite(array)):
         raise HeatexValueError(f"{name} holds NaN or inf; give finite numbers")
     return array
+
+
+def partner_arguments(acts, alignment, width, alignments):
+    """``partner_acts``'s arguments: activations of both pipes, a known alignment, a width within the
+    layers; ``acts`` as an array (the very one given, when it is one: the partners are a view of it)."""
+    acts_array(acts)
+    check_alignment(alignment, alignments)
+    acts = np.asarray(acts)
+    whole(width, "width", 1, acts.shape[-1], " (the units of a layer, at most its inputs)")
+    return acts
+
+
+def put_back(error, net, weights, states):
+    """An exchanger put back where a step or an epoch started, when ``error`` stopped it part-way:
+    the weights (unless None) and every network's generator. Returns ``error`` (learn's with a note)."""
+    if states is not None:
+        for rng, state in zip(net.rngs, states):
+            rng.bit_generator.state = state
+    if weights is not None:
+        net.weights[...] = weights
+        attach_run(error, None, "learn's step did not finish: the weights are left as they were before it")
+    return error
+
+
+def outputs_array(outputs):
+    outputs = real_array(outputs, "outputs")
+    if outputs.ndim < 1 or outputs.shape[-1] < 1:
+        raise HeatexValueError(f"outputs must be the output units' values, (..., width), got shape {outputs.shape}")
+    check_finite(outputs, "outputs")
+    return outputs
+
+
+def check_arrow(arrow):
+    if not isinstance(arrow, str) or arrow not in (">", "<"):
+        raise HeatexValueError(f'arrow must be ">" or "<", got {shown(arrow)}')
+    return arrow
+
+
+def point_pair(x, y, width, k):
+    """``HeatExchanger.flow``'s x and y: points (m, width) or (K, m, width) each, that broadcast together."""
+    x, y = (check_points(value, name, width, k) for name, value in (("x", x), ("y", y)))
+    real_arguments("x", "y")(x, y)
+    return x, y

@@ -167,8 +167,7 @@ class Pipe:
         sections = checks.check_sections(sections, Section)
         if not sections:
             raise checks.HeatexValueError("a pipe needs at least one section")
-        if not isinstance(arrow, str) or arrow not in (">", "<"):
-            raise checks.HeatexValueError(f'arrow must be ">" or "<", got {arrow!r}')
+        checks.check_arrow(arrow)
         for upstream, downstream in zip(sections, sections[1:]):
             if downstream.source is not upstream:
                 raise checks.HeatexValueError("the sections are not linked in this order; link them with > or <, or use pipes()")
@@ -178,9 +177,7 @@ class Pipe:
     @classmethod
     def through(cls, section, arrow=">"):
         """The whole pipe that ``section`` belongs to."""
-        if not isinstance(arrow, str) or arrow not in (">", "<"):
-            raise checks.HeatexValueError(f'arrow must be ">" or "<", got {checks.shown(arrow)}')
-        checks.check_section(section, arrow, Section)
+        checks.check_section(section, checks.check_arrow(arrow), Section)
         first = section
         while first.source is not None:
             first = first.source
@@ -315,10 +312,7 @@ def partner_acts(acts, alignment, width):
     A view of ``acts`` (the faced layers run down one by one under every
     alignment above), so it costs no copy and follows ``acts``.
     """
-    checks.acts_array(acts)         # a view of what it is given: only checked, never copied
-    acts = np.asarray(acts)
-    checks.check_alignment(alignment, ALIGNMENTS)
-    checks.whole(width, "width", 1, acts.shape[-1], " (the units of a layer, at most its inputs)")
+    acts = checks.partner_arguments(acts, alignment, width, ALIGNMENTS)     # a view: checked, never copied
     depth = acts.shape[-3] - 1
     faced = np.arange(depth, 0, -1) - ALIGNMENTS[alignment]   # the layer faced by section 0, 1, ...
     if faced[-1] >= 0:
@@ -803,8 +797,7 @@ class HeatExchanger:
         exchange) the backward pipe then carries targets down instead
         (``difference_pass``). Shape (K, 2, depth + 1, m, inputs).
         """
-        x, y = (checks.check_points(v, name, self.width, self.n_networks) for name, v in (("x", x), ("y", y)))
-        checks.real_arguments("x", "y")(x, y)          # shapes that broadcast together
+        x, y = checks.point_pair(x, y, self.width, self.n_networks)
         acts = _flow(self.weights, np.stack(np.broadcast_arrays(x, y), axis=-3))
         if np.any(self.difference):
             difference_pass(self.weights, acts, self.difference)
@@ -834,11 +827,7 @@ class HeatExchanger:
             with np.errstate(all="ignore"):
                 acts = self._step(pairs).copy()
         except BaseException as error:      # a stop or a rule's own exception: the step did not happen
-            self.weights[...] = before
-            for rng, state in zip(self.rngs, states):
-                rng.bit_generator.state = state
-            raise checks.attach_run(error, None, "learn's step did not finish: the weights are left as they were "
-                                    "before it")
+            raise checks.put_back(error, self, before, states)
         checks.check_step(self, before, RULE_DEFAULTS, self._engine.last_change, BUILT_IN)
         return acts
 
@@ -1129,9 +1118,7 @@ def train(net, data, epochs=200, progress=True, snapshot_every=1):
             if bar is not None:
                 bar.update()
     except BaseException as error:      # a stop, a warning raised as an error, a rule's own exception
-        if starting is not None:        # the epoch did not finish: its draws are put back too
-            for rng, state in zip(net.rngs, starting):
-                rng.bit_generator.state = state
+        checks.put_back(error, net, None, starting)     # an epoch that did not finish: its draws too
         if isinstance(error, DivergenceError) and error.run is not None:
             raise                       # _diverged kept the run and put the weights back
         net.weights[...] = previous
@@ -1207,11 +1194,7 @@ def _measure_networks(weights, difference, net, data):
 
 def predict_labels(outputs):
     """Class 1 where the mean of the output units exceeds one half."""
-    outputs = checks.real_array(outputs, "outputs")
-    if outputs.ndim < 1 or outputs.shape[-1] < 1:
-        raise checks.HeatexValueError(f"outputs must be the output units' values, (..., width), got shape {outputs.shape}")
-    checks.check_finite(outputs, "outputs")
-    return outputs.mean(axis=-1) > 0.5
+    return checks.outputs_array(outputs).mean(axis=-1) > 0.5
 
 
 def _diverged(net, data, epoch, previous, last, samples, snapshots, metrics, kept, slot, jiggles=None):

@@ -157,6 +157,8 @@ def judge(name, argument, value):
     what = f"{name}({argument}={checks.shown(value, 80)})"
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(LIMIT)
+    here = os.getcwd()
+    os.chdir(surface.SCRATCH)       # a junk file name saves there, not in the repo
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
@@ -172,6 +174,7 @@ def judge(name, argument, value):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+        os.chdir(here)
         _close()
     if not_finite(result) and not (name in PROPAGATES and given_not_finite(value)):
         return f"{what}: returned NaN or inf"
