@@ -528,36 +528,33 @@ def file_cases():
     cases.append(Case("save to a dangling symbolic link", through_link(True), expect="answer",
                       check=lambda r: None if r[0] else (SILENT, "the link was replaced"), group="files"))
 
+    # Devices are made in a scratch folder (a node of /dev/null's or /dev/zero's kind): code that replaces
+    # what it should refuse then replaces that node, never the machine's own /dev/null.
+    def special_path(kind):
+        folder = tmpdir()
+        if kind == "fifo":
+            path = folder / "pipe.npz"
+            os.mkfifo(path)
+        elif kind == "loop":
+            path = folder / "loop.npz"
+            path.symlink_to(path)
+        else:
+            path = folder / f"{kind}.npz"
+            minor = {"null": 3, "zero": 5, "urandom": 9}[kind]
+            os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+        return path
+
     def special(kind):
-        def go():
-            folder = tmpdir()
-            if kind == "fifo":
-                path = folder / "pipe.npz"
-                os.mkfifo(path)
-            elif kind == "loop":
-                path = folder / "loop.npz"
-                path.symlink_to(path)
-            else:
-                path = pathlib.Path(kind)
-            return run().save(path)
-        return go
-    for kind, words in (("fifo", ("pipe.npz",)), ("/dev/null", ("/dev/null",)), ("/dev/zero", ("/dev/zero",)),
-                        ("loop", ("loop.npz",))):
-        cases.append(Case(f"save to {kind}", special(kind), names=words, group="files"))
+        return lambda: run().save(special_path(kind))
+    for kind in ("fifo", "null", "zero", "loop"):
+        cases.append(Case(f"save to {'a device like /dev/' if kind in ('null', 'zero') else 'a '}{kind}", special(kind),
+                          names=(f"{kind if kind not in ('fifo',) else 'pipe'}.npz",), group="files"))
 
     def load_special(kind):
-        def go():
-            folder = tmpdir()
-            if kind == "fifo":
-                path = folder / "pipe.npz"
-                os.mkfifo(path)
-            else:
-                path = pathlib.Path(kind)
-            return hc.Run.load(path)
-        return go
-    for kind, words in (("fifo", ("pipe.npz",)), ("/dev/zero", ("/dev/zero",)), ("/dev/null", ("/dev/null",)),
-                        ("/dev/urandom", ("/dev/urandom",))):
-        cases.append(Case(f"Run.load({kind}) answers at once", load_special(kind), names=words, group="files"))
+        return lambda: hc.Run.load(special_path(kind))
+    for kind in ("fifo", "zero", "null", "urandom"):
+        cases.append(Case(f"Run.load({'a device like /dev/' if kind != 'fifo' else 'a '}{kind}) answers at once",
+                          load_special(kind), names=(f"{kind if kind != 'fifo' else 'pipe'}.npz",), group="files"))
 
     def long_name(n):
         def go():

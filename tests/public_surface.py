@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import stat
 import pathlib
 import tempfile
 
@@ -294,9 +295,13 @@ def special_files():
         (folder / "readonly.npz").write_bytes(b"PK")
         os.chmod(folder / "readonly.npz", 0o444)
         (folder / ("x" * 251 + ".gif")).write_bytes(b"")
-    return [folder / "fifo.npz", pathlib.Path("/dev/null"), pathlib.Path("/dev/zero"), folder / "loop.npz",
+        # devices of /dev/null's and /dev/zero's kind, here: code that wrongly replaced one would
+        # replace this node, never the machine's own
+        os.mknod(folder / "null.npz", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.mknod(folder / "zero.gif", stat.S_IFCHR | 0o666, os.makedev(1, 5))
+    return [folder / "fifo.npz", folder / "null.npz", folder / "zero.gif", folder / "loop.npz",
             folder / "dangling.npz", folder / "dir.npz", folder / "empty.npz", folder / "readonly.npz",
-            folder / "missing" / "x.npz", folder / ("x" * 251 + ".gif"), str(folder / "fifo.npz"), b"/dev/null"]
+            folder / "missing" / "x.npz", folder / ("x" * 251 + ".gif"), str(folder / "fifo.npz"), b"null.npz"]
 
 
 def signature_of(name):
