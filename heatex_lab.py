@@ -104,6 +104,8 @@ class Grid:
             raise checks.HeatexValueError(f"values must be an array with a networks axis of {self.n_networks}, got "
                                           f"{checks.shown(values)}")
         axis = checks.whole(axis, "axis", -values.ndim, values.ndim - 1, f" (values has {values.ndim} axes)")
+        if values.dtype.kind in "fc" and not np.all(np.isfinite(values)):
+            raise checks.HeatexValueError("values hold NaN or inf; a run's metrics are finite")
         values = np.moveaxis(values, axis, 0)
         if len(values) != self.n_networks:
             raise checks.HeatexValueError(f"axis {axis} of values has {len(values)} entries; this grid has {self.n_networks} networks")
