@@ -86,9 +86,14 @@ __all__ = [
 # 1. A section and a pipe (notebook 01).
 # ---------------------------------------------------------------------------
 
-@checks.explained(checks.real_arguments("z"))
 def sigmoid(z):
-    """The logistic function 1 / (1 + exp(-z)), written as the blog wrote it."""
+    """The logistic function 1 / (1 + exp(-z)), written as the blog wrote it, of real numbers."""
+    z = checks.real_array(z, "z")
+    return _sigmoid(z) if z.ndim else _sigmoid(z)[()]
+
+
+def _sigmoid(z):
+    """``sigmoid`` without its check, for the flow and the rules, which give it arrays they made."""
     return 1 / (1 + np.exp(-z))
 
 
@@ -146,7 +151,7 @@ class Section:
         if inputs.ndim < 1 or inputs.shape[-1] != self.weight.shape[-2]:
             raise checks.HeatexValueError(
                 f"this section takes {self.weight.shape[-2]} inputs but got an array of shape {inputs.shape}")
-        self.act = sigmoid(inputs @ self.weight)
+        self.act = _sigmoid(inputs @ self.weight)
         return self.act
 
     def __repr__(self):
@@ -247,7 +252,7 @@ def _flow(weights, inputs):
     layer = _with_bias(np.asarray(inputs, dtype=float), bias)
     layers = [layer]
     for i in range(weights.shape[-3]):
-        layer = _with_bias(sigmoid(layer @ weights[..., i, :, :]), bias)
+        layer = _with_bias(_sigmoid(layer @ weights[..., i, :, :]), bias)
         layers.append(layer)
     return np.stack(np.broadcast_arrays(*layers), axis=-3)    # the input, repeated for every network
 
@@ -556,7 +561,7 @@ def _inverse_change(weights, acts, partner, settings):
         jiggling = per_network(settings.inverse_noise, v) > 0
         v = np.where(jiggling, beside_input(acts, 2)[..., 1, :, :], v)
         target = np.where(jiggling, partner[..., 1, :, 1, :], target)
-    r = sigmoid(_matmul(v[..., None, :], W))[..., 0, :]        # its answer
+    r = _sigmoid(_matmul(v[..., None, :], W))[..., 0, :]        # its answer
     return delta_rule(v, r, target - r, per_network(settings.inverse_step, W))
 
 
@@ -581,8 +586,8 @@ def difference_pass(weights, acts, difference):
     for j in range(depth):
         W = weights[..., 1, j, :, :]
         carried, beside = acts[..., 1, j, :, :], acts[..., 0, depth - j, :, :]
-        acts[..., 1, j + 1, :, :width] = (sigmoid(_matmul(carried, W))
-                                          + d * (acts[..., 0, depth - j - 1, :, :width] - sigmoid(_matmul(beside, W))))
+        acts[..., 1, j + 1, :, :width] = (_sigmoid(_matmul(carried, W))
+                                          + d * (acts[..., 0, depth - j - 1, :, :width] - _sigmoid(_matmul(beside, W))))
 
 
 @checks.explained(checks.exchange_arguments("noise", "jiggle"))
@@ -602,7 +607,7 @@ def jiggle_pass(weights, acts, noise, jiggle):
     jiggled[...] = acts[..., 0, :-1, 0, :]
     if jiggle is not None:
         jiggled[..., :width] += per_network(noise, jiggle) * jiggle[..., ::-1, :]     # in forward order
-    acts[..., 0, 1:, 2, :width] = sigmoid(_matmul(jiggled[..., None, :], weights[..., 0, :, :, :]))[..., 0, :]
+    acts[..., 0, 1:, 2, :width] = _sigmoid(_matmul(jiggled[..., None, :], weights[..., 0, :, :, :]))[..., 0, :]
 
 
 def _matmul(a, b):
