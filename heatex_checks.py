@@ -1210,7 +1210,7 @@ def partner_arguments(acts, alignment, width, alignments):
     acts_array(acts)
     check_alignment(alignment, alignments)
     acts = np.asarray(acts)
-    whole(width, "width", 1, acts.shape[-1], " (the units of a layer, at most its inputs)")
+    whole(width, "width", 1, acts.shape[-1], " (the units of a layer, at most the inputs of a layer of acts)")
     return acts
 
 
