@@ -1065,7 +1065,8 @@ def step_arguments(weights=None, acts=None, partner=None, settings=None, *rest):
         partner = real_array(partner, "partner")
         if partner.shape != lead + (2, depth, acts.shape[-2], width):
             raise HeatexValueError(f"partner must be the partners' activations, shape "
-                                   f"{lead + (2, depth, acts.shape[-2], width)}, got shape {partner.shape}")
+                                   f"{lead + (2, depth, acts.shape[-2], width)} for these weights and acts, got shape "
+                                   f"{partner.shape}")
     if settings is not None:
         for name in SETTING_NAMES:
             if not hasattr(settings, name):
