@@ -725,10 +725,7 @@ def decision_map(forward_weights, grid, width=None):
     ``forward_weights`` is (depth, inputs, width); points sit in the first two
     input units and the rest are zero, as ``circle_data`` makes them.
     """
-    forward_weights = checks.real_numbers(forward_weights, "forward_weights")
-    if forward_weights.ndim != 3 or forward_weights.shape[-1] < 2 or min(forward_weights.shape) < 1:
-        raise checks.HeatexValueError(f"forward_weights must be one forward pipe, (depth, inputs, width) with width at least 2, "
-                         f"got shape {forward_weights.shape}; e.g. run.snapshots[epoch, network, 0]")
+    forward_weights = _forward_weights(forward_weights)
     grid = checks.real_numbers(grid, "grid")
     if grid.ndim != 2 or grid.shape[1] != 2:
         raise checks.HeatexValueError(f"grid must be points of the plane, shape (points, 2), got {grid.shape}; see decision_grid")
