@@ -136,8 +136,10 @@ def given_not_finite(value):
     a helper of PROPAGATES may answer those with NaN or inf, as numpy's arithmetic does."""
     try:
         array = np.asarray(value)
+        if array.dtype.kind == "O":         # numbers held as objects: NaN in an object array is NaN given
+            array = array.astype(complex)
         return array.dtype.kind in "fc" and not np.all(np.abs(array) < 1e150)
-    except Exception:       # a value numpy cannot read carries no NaN
+    except Exception:       # a value numpy cannot read as numbers carries no NaN
         return not_finite(value)
 
 
