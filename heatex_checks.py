@@ -1102,8 +1102,8 @@ def exchange_arguments(*names):
                 continue
             value = real_array(values.get(name), name)
             if name == "jiggle" and (value.ndim < 2 or value.shape[-2:] != (depth, width)):
-                raise HeatexValueError(f"jiggle must be draws of shape (..., {depth}, {width}) (sections, width), got "
-                                       f"shape {value.shape}")
+                raise HeatexValueError(f"jiggle must be draws of shape (..., {depth}, {width}) (sections, width) for these "
+                                       f"weights, got shape {value.shape}")
             if value.ndim > 1 and name != "jiggle":
                 raise HeatexValueError(f"{name} must be one number or one per network, got shape {value.shape}")
     return diagnose

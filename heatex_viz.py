@@ -248,7 +248,8 @@ def section_series(per_section, name):
     position = rest.rstrip("]")
     depth = drawn.shape[-1]
     if letter not in PIPE_LETTERS or not position.isdigit() or not int(position) < depth:
-        raise checks.HeatexValueError(f"name a section as drawn, F[i] or B[i] with i from 0 to {depth - 1}, got {name!r}")
+        raise checks.HeatexValueError(f"name a section as drawn, F[i] or B[i] with i from 0 to {depth - 1} (per_section "
+                                      f"has {depth} per pipe), got {name!r}")
     return drawn[..., PIPE_LETTERS.index(letter), int(position)]
 
 
@@ -731,7 +732,8 @@ def decision_map(forward_weights, grid, width=None):
         raise checks.HeatexValueError(f"grid must be points of the plane, shape (points, 2), got {grid.shape}; see decision_grid")
     if width is not None and (isinstance(width, (bool, np.bool_)) or not isinstance(width, (int, np.integer))
                               or width != forward_weights.shape[-1]):
-        raise checks.HeatexValueError(f"width must be the pipe's width, {forward_weights.shape[-1]}, or None, got {checks.shown(width)}")
+        raise checks.HeatexValueError(f"width must be the pipe's width (that of forward_weights), {forward_weights.shape[-1]}, "
+                                      f"or None, got {checks.shown(width)}")
     width = forward_weights.shape[-1]
     points = np.zeros((len(grid), width))
     points[:, :2] = grid
