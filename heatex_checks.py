@@ -884,8 +884,9 @@ def divergence_cause(net, before, k, p, i, defaults, change=None, builtin=()):
     return "unknown", f"try a smaller {first} ({causes})"
 
 
-def check_step(net, before, defaults, change=None, builtin=()):
-    """After ``learn``'s step: NaN or inf puts the weights back and raises; growth warns once."""
+def check_step(net, before, defaults, change=None, builtin=(), samples=None):
+    """After ``learn``'s step: NaN or inf puts the weights back and raises; growth warns once.
+    ``samples`` (x, y), when given, are blamed first if they lie far outside where data lie."""
     w = net.weights
     largest = np.maximum(w.max(axis=(1, 2, 3, 4)), -w.min(axis=(1, 2, 3, 4)))
     if np.all(np.isfinite(largest)):
@@ -897,6 +898,10 @@ def check_step(net, before, defaults, change=None, builtin=()):
     broken = ~np.isfinite(w).all(axis=(-2, -1))
     k, p, i = map(int, np.argwhere(broken)[0])
     cause, hint = divergence_cause(net, before, k, p, i, defaults, change, builtin)
+    far = [(name, float(np.abs(value).max())) for name, value in zip("xy", samples or ()) if np.abs(value).max() > 1e3]
+    if far:
+        cause, hint = "sample", (f"the sample's {far[0][0]} reaches {far[0][1]:.3g}, far outside [-1, 1] where the data "
+                                 f"lie, and a rule's change grows with what it is given; give samples of the data's size")
     net.weights[...] = before
     raise DivergenceError(
         f"this step would have made weights NaN or inf: network {k} (seed {int(net.seeds[k])}, step "

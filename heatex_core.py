@@ -833,7 +833,7 @@ class HeatExchanger:
                 acts = self._step(pairs).copy()
         except BaseException as error:      # a stop or a rule's own exception: the step did not happen
             raise checks.put_back(error, self, before, states)
-        checks.check_step(self, before, RULE_DEFAULTS, self._engine.last_change, BUILT_IN)
+        checks.check_step(self, before, RULE_DEFAULTS, self._engine.last_change, BUILT_IN, (x, y))
         return acts
 
     def _step(self, pairs, plan=None):
