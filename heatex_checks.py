@@ -145,13 +145,15 @@ def check_depth(value):
     return depth
 
 
-def check_weights_size(k, depth, width, bias):
-    """An exchanger's weights against the memory free, before they are drawn."""
+def check_weights_size(k, depth, width, bias, failed=False):
+    """An exchanger's weights against the memory free, before they are drawn (``failed``: numpy could not
+    allocate them after all, under a limit the machine's free memory does not show)."""
     need = k * 2 * depth * (width + bias) * width * 8 * 3       # the draws, the weights and the engine's copies
     available = available_memory()
-    if available is not None and need > 0.5 * available:
+    if failed or (available is not None and need > 0.5 * available):
         raise RunTooLargeError(f"{k} network{'s' * (k > 1)} of depth {depth} and width {width} need about "
-                               f"{size_text(need)} of weights, but this machine has {size_text(available)} free; "
+                               f"{size_text(need)} of weights, but this "
+                               f"{'process may not allocate them' if failed else f'machine has {size_text(available)} free'}; "
                                "build fewer networks (seeds), or narrower or shallower pipes")
 
 

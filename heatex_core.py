@@ -714,8 +714,11 @@ class HeatExchanger:
         scales = checks.per_network_array(init_scale, "init_scale", len(seeds))
         shape = (2, depth, width + bool(bias), width)
         rngs = [np.random.default_rng(s) for s in seeds]
-        draws = [rng.uniform(-scale, scale, shape) for rng, scale in zip(rngs, scales)]
-        net = cls(np.stack(draws), rule=rule, seeds=seeds, bias=bias, init_scale=init_scale, **settings)
+        try:
+            draws = [rng.uniform(-scale, scale, shape) for rng, scale in zip(rngs, scales)]
+            net = cls(np.stack(draws), rule=rule, seeds=seeds, bias=bias, init_scale=init_scale, **settings)
+        except MemoryError:             # a limit on this process that the memory free does not show
+            checks.check_weights_size(len(seeds), depth, width, bias, failed=True)
         net.rngs = rngs    # the shuffles continue each network's own stream
         return net
 
