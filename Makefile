@@ -29,13 +29,15 @@ venv:
 	@$(LOCKED) sh -c '$(MAKE) --no-print-directory -q $(STAMP) || $(MAKE) --no-print-directory $(STAMP)'
 
 # A half-built .venv (a setup interrupted, a package removed by hand) is rebuilt,
-# not used: it counts as made only when its stamp is there and its python finds
-# every module the tests and the lab need.
+# not used: it counts as made only when its stamp is there, its python finds
+# every module the tests and the lab need, numpy and heatex import, and heatex
+# is this checkout's (a .venv copied from another checkout imports that one's code):
+# scripts/check_venv.py.
 NEEDED := heatex_core heatex_viz numpy matplotlib tqdm ipywidgets nbval pytest hypothesis jupyterlab notebook
 VENV_BROKEN := $(if $(wildcard $(VENV)),$(shell \
 	if [ ! -f $(STAMP) ]; then echo "its setup did not finish"; \
 	elif [ ! -x $(BIN)/jupyter ]; then echo "$(BIN)/jupyter is missing"; \
-	else $(BIN)/python -c "import importlib.util as u, sys; missing = [m for m in sys.argv[1:] if u.find_spec(m) is None]; print(', '.join(missing) + ' missing' if missing else '')" $(NEEDED) 2>/dev/null || echo "its python does not run"; fi))
+	else $(BIN)/python scripts/check_venv.py $(CURDIR) $(NEEDED) 2>/dev/null || echo "its python does not run"; fi))
 $(STAMP): $(if $(VENV_BROKEN),rebuild-venv)
 
 rebuild-venv:

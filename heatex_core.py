@@ -89,7 +89,8 @@ import heatex_checks as checks
 import heatex_digits
 import heatex_engine as engine
 import heatex_runfile as runfile
-from heatex_checks import GROWTH_LIMIT, DivergenceError, RunTooLargeError, WeightGrowthWarning
+from heatex_checks import (GROWTH_LIMIT, DivergenceError, HeatexError, HeatexTypeError, HeatexValueError,
+                           RunTooLargeError, SettingRangeWarning, WeightGrowthWarning)
 from heatex_runfile import RunFileError
 
 __all__ = [
@@ -104,6 +105,7 @@ __all__ = [
     "train", "METRICS", "measure", "predict_labels",
     "Run", "NetworkRun",
     "DivergenceError", "WeightGrowthWarning", "GROWTH_LIMIT", "RunTooLargeError", "RunFileError",
+    "HeatexError", "HeatexValueError", "HeatexTypeError", "SettingRangeWarning",
 ]
 
 
@@ -112,7 +114,13 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 def sigmoid(z):
-    """The logistic function 1 / (1 + exp(-z)), written as the blog wrote it."""
+    """The logistic function 1 / (1 + exp(-z)), written as the blog wrote it, of real numbers."""
+    z = checks.real_array(z, "z")
+    return _sigmoid(z) if z.ndim else _sigmoid(z)[()]
+
+
+def _sigmoid(z):
+    """``sigmoid`` without its check, for the flow and the rules, which give it arrays they made."""
     return 1 / (1 + np.exp(-z))
 
 
@@ -148,11 +156,12 @@ class Section:
     def takes_input(self, source):
         """Let ``source`` feed this section (the blog's name for the link)."""
         if not isinstance(source, Section):
-            raise TypeError(f"a section takes input from another Section, not {type(source).__name__}")
+            raise checks.HeatexTypeError(f"a section takes input (source) from another Section, not "
+                                         f"{type(source).__name__}")
         if source is self:
-            raise ValueError("a section cannot feed itself")
+            raise checks.HeatexValueError("a section cannot feed itself")
         if self.source is not None or source.sink is not None:
-            raise ValueError("this section is already linked into a pipe; build a new Section for a new pipe")
+            raise checks.HeatexValueError("this section is already linked into a pipe; build a new Section for a new pipe")
         self.input_width = checks.linked_width(self.input_width, source.width, self)
         self.source = source
         source.sink = self
@@ -170,12 +179,13 @@ class Section:
     def __call__(self, inputs):
         """Flow ``inputs`` of shape (..., inputs) through this section alone."""
         if self.weight is None:
-            raise ValueError("this section has no weights yet: build a HeatExchanger from its pipe first")
-        inputs = np.asarray(inputs, dtype=float)
-        if inputs.shape[-1] != self.weight.shape[-2]:
-            raise ValueError(
+            raise checks.HeatexValueError("this section has no weights yet: build a HeatExchanger from its pipe first")
+        inputs = checks.real_array(inputs, "inputs")
+        checks.check_finite(inputs, "inputs")
+        if inputs.ndim < 1 or inputs.shape[-1] != self.weight.shape[-2]:
+            raise checks.HeatexValueError(
                 f"this section takes {self.weight.shape[-2]} inputs but got an array of shape {inputs.shape}")
-        self.act = sigmoid(inputs @ self.weight)
+        self.act = _sigmoid(inputs @ self.weight)
         return self.act
 
     def __repr__(self):
@@ -196,18 +206,18 @@ class Pipe:
     def __init__(self, sections, arrow=">"):
         sections = checks.check_sections(sections, Section)
         if not sections:
-            raise ValueError("a pipe needs at least one section")
-        if arrow not in (">", "<"):
-            raise ValueError(f'arrow must be ">" or "<", got {arrow!r}')
+            raise checks.HeatexValueError("a pipe needs at least one section")
+        checks.check_arrow(arrow)
         for upstream, downstream in zip(sections, sections[1:]):
             if downstream.source is not upstream:
-                raise ValueError("the sections are not linked in this order; link them with > or <, or use pipes()")
+                raise checks.HeatexValueError("the sections are not linked in this order; link them with > or <, or use pipes()")
         self.sections = sections
         self.arrow = arrow
 
     @classmethod
     def through(cls, section, arrow=">"):
         """The whole pipe that ``section`` belongs to."""
+        checks.check_section(section, checks.check_arrow(arrow), Section)
         first = section
         while first.source is not None:
             first = first.source
@@ -242,7 +252,7 @@ class Pipe:
         return iter(self.sections)
 
     def __getitem__(self, i):
-        return self.sections[i]
+        return self.sections[checks.whole(i, "i", -len(self), len(self) - 1, " (a section of the pipe, flow order)")]
 
     def __repr__(self):
         return f" {self.arrow} ".join(map(repr, self.in_position_order()))
@@ -251,7 +261,7 @@ class Pipe:
 def pipes(depth=None, width=None, widths=None):
     """A forward and a backward pipe of ``depth`` sections of ``width``, linked;
     or with the layer widths, input first: ``pipes(widths=(64, 16, 10))``."""
-    widths = checks.layer_widths(depth, width, widths)
+    widths = checks.layer_widths(None if depth is None else checks.check_depth(depth), width, widths)
     forward = [Section(w, input_width=v) for v, w in zip(widths, widths[1:])]
     backward = [Section(w, input_width=v) for v, w in zip(widths[::-1], widths[-2::-1])]
     for upstream, downstream in zip(forward, forward[1:]):
@@ -274,11 +284,16 @@ def flow(weights, inputs, mask=None):
     W) every layer ends in a constant 1. Sections of different widths give
     their ``mask`` (..., depth + 1, width), which sets every layer's padding to 0.
     """
+    return _flow(*checks.flow_arguments(weights, inputs), mask)
+
+
+def _flow(weights, inputs, mask=None):
+    """``flow`` of weights and samples already checked."""
     bias = weights.shape[-2] == weights.shape[-1] + 1
     layer = _with_bias(np.asarray(inputs, dtype=float), bias)
     layers = [layer]
     for i in range(weights.shape[-3]):
-        layer = sigmoid(layer @ weights[..., i, :, :])
+        layer = _sigmoid(layer @ weights[..., i, :, :])
         layer = _with_bias(layer if mask is None else layer * mask[..., i + 1, None, :], bias)
         layers.append(layer)
     return np.stack(np.broadcast_arrays(*layers), axis=-3)    # the input, repeated for every network
@@ -298,12 +313,12 @@ def layer_of(pipe_weights, points, layer):
     points themselves. The bias's constant 1 is left out. (Pipes of one width:
     it knows no padding.)
     """
-    pipe_weights = np.asarray(pipe_weights, dtype=float)
+    pipe_weights, points = checks.flow_arguments(pipe_weights, points, ("pipe_weights", "points"))
     depth, width = pipe_weights.shape[-3], pipe_weights.shape[-1]
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer <= depth:
-        raise ValueError(f"layer must be a whole number from 0 (the input) to {depth} (the output), got {layer!r}")
+        raise checks.HeatexValueError(f"layer must be a whole number from 0 (the input) to {depth} (the output), got {layer!r}")
     with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
-        answer = flow(pipe_weights[..., :layer, :, :], points)[..., layer, :, :width]
+        answer = _flow(pipe_weights[..., :layer, :, :], points)[..., layer, :, :width]
     lead = np.broadcast_shapes(pipe_weights.shape[:-3], np.shape(points)[:-2])
     return np.broadcast_to(answer, lead + answer.shape[-2:])      # layer 0 is the same points for every pipe
 
@@ -316,9 +331,10 @@ def layer_spread(pipe_weights, points):
     Near zero at the output means the pipe gives every point the same answer.
     (Pipes of one width: it knows no padding.)
     """
+    pipe_weights, points = checks.flow_arguments(pipe_weights, points, ("pipe_weights", "points"))
     width = pipe_weights.shape[-1]
     with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
-        acts = flow(pipe_weights, points)
+        acts = _flow(pipe_weights, points)
     return acts[..., :width].std(axis=-2).mean(axis=-1)
 
 
@@ -345,6 +361,7 @@ def partner_acts(acts, alignment, width):
     A view of ``acts`` (the faced layers run down one by one under every
     alignment above), so it costs no copy and follows ``acts``.
     """
+    acts = checks.partner_arguments(acts, alignment, width, ALIGNMENTS)     # a view: checked, never copied
     depth = acts.shape[-3] - 1
     faced = np.arange(depth, 0, -1) - ALIGNMENTS[alignment]   # the layer faced by section 0, 1, ...
     if faced[-1] >= 0:
@@ -352,6 +369,7 @@ def partner_acts(acts, alignment, width):
     return acts[..., ::-1, :, :, :width][..., faced, :, :]
 
 
+@checks.explained(checks.beside_arguments)
 def beside_input(acts, row=0):
     """For every section, the other pipe's layer beside its input: (..., 2, depth, inputs).
 
@@ -370,6 +388,7 @@ class Touch(NamedTuple):
     p: np.ndarray   # its partner's output in the other pipe, (width,)
 
 
+@checks.explained(checks.step_arguments)
 def touches(weights, acts, partner):
     """``Touch(W, a, o, p)`` of every section at once, for the first sample of ``acts``.
 
@@ -387,12 +406,16 @@ def touches(weights, acts, partner):
 #    exchange's three, one per network (an exchanger) or plain numbers (a Network).
 # ---------------------------------------------------------------------------
 
+@checks.explained(checks.real_arguments("value", "like"))
 def per_network(value, like):
     """A per-network setting shaped to broadcast against the array ``like`` (..., 2, depth, ...)."""
+    if value is None:                   # numpy would make it NaN
+        raise checks.HeatexTypeError("value must be a setting's number or one per network, got None")
     value = np.asarray(value, dtype=float)
     return value.reshape(value.shape + (1,) * (like.ndim - value.ndim))
 
 
+@checks.explained(checks.real_arguments("a", "o", "error", "step"))
 def delta_rule(a, o, error, step):
     """The delta rule: the change of a sigmoid section's weights that moves its output o by ``error``.
 
@@ -407,6 +430,7 @@ def delta_rule(a, o, error, step):
     return step * a[..., :, None] * delta[..., None, :]
 
 
+@checks.explained(checks.step_arguments)
 def blog_rule(weights, acts, partner, settings):
     """The 2020 blog's exchange rule, exactly.
 
@@ -436,6 +460,7 @@ def blog_rule(weights, acts, partner, settings):
     return credit * pull[..., None, :] * per_network(settings.step, W)
 
 
+@checks.explained(checks.step_arguments)
 def schmidhuber_rule(weights, acts, partner, settings):
     """Schmidhuber's rule: the local delta rule towards two targets.
 
@@ -466,6 +491,7 @@ def schmidhuber_rule(weights, acts, partner, settings):
     return delta_rule(a, o, e, per_network(settings.step, W))
 
 
+@checks.explained(checks.step_arguments)
 def backprop_rule(weights, acts, partner, settings):
     """Backpropagation of the squared error, the non-local baseline.
 
@@ -488,6 +514,7 @@ def backprop_rule(weights, acts, partner, settings):
     return per_network(settings.step, W) * a[..., :, None] * np.moveaxis(delta, 0, -3)
 
 
+@checks.explained(checks.step_arguments)
 def end_exchange_rule(weights, acts, partner, settings):
     """Schmidhuber's delta rule with the exchange kept at the two ends: a local rule that learns.
 
@@ -524,6 +551,7 @@ def end_exchange_rule(weights, acts, partner, settings):
     return change
 
 
+@checks.explained(checks.step_arguments)
 def difference_exchange_rule(weights, acts, partner, settings):
     """The difference heat exchange: hidden sections that learn, locally, without collapsing.
 
@@ -578,12 +606,13 @@ def _inverse_change(weights, acts, partner, settings):
         jiggling = per_network(settings.inverse_noise, v) > 0
         v = np.where(jiggling, beside_input(acts, 2)[..., 1, :, :], v)
         target = np.where(jiggling, partner[..., 1, :, 1, :], target)
-    r = sigmoid(_matmul(v[..., None, :], W))[..., 0, :]        # its answer
-    mask = getattr(settings, "mask", None)                     # sections of different widths: no answer in the padding
+    r = _sigmoid(_matmul(v[..., None, :], W))[..., 0, :]        # its answer
+    mask = getattr(settings, "mask", None)                      # sections of different widths: no answer in the padding
     r = r if mask is None else r * mask[1, 1:]
     return delta_rule(v, r, target - r, per_network(settings.inverse_step, W))
 
 
+@checks.explained(checks.exchange_arguments("difference"))
 def difference_pass(weights, acts, difference, mask=None):
     """The backward pipe again, carrying targets down: the difference exchange's second pass.
 
@@ -605,10 +634,11 @@ def difference_pass(weights, acts, difference, mask=None):
     for j in range(depth):
         W = weights[..., 1, j, :, :]
         carried, beside = acts[..., 1, j, :, :], acts[..., 0, depth - j, :, :]
-        t = sigmoid(_matmul(carried, W)) + d * (acts[..., 0, depth - j - 1, :, :width] - sigmoid(_matmul(beside, W)))
+        t = _sigmoid(_matmul(carried, W)) + d * (acts[..., 0, depth - j - 1, :, :width] - _sigmoid(_matmul(beside, W)))
         acts[..., 1, j + 1, :, :width] = t if mask is None else t * mask[1, j + 1]
 
 
+@checks.explained(checks.exchange_arguments("noise", "jiggle"))
 def jiggle_pass(weights, acts, noise, jiggle, mask=None):
     """Rows 1 and 2 of the forward pipe: each layer jiggled, and each section's answer to the jiggle.
 
@@ -626,7 +656,7 @@ def jiggle_pass(weights, acts, noise, jiggle, mask=None):
     jiggled[...] = acts[..., 0, :-1, 0, :]
     if jiggle is not None:
         jiggled[..., :width] += per_network(noise, jiggle) * jiggle[..., ::-1, :]     # in forward order
-    answer = sigmoid(_matmul(jiggled[..., None, :], weights[..., 0, :, :, :]))[..., 0, :]
+    answer = _sigmoid(_matmul(jiggled[..., None, :], weights[..., 0, :, :, :]))[..., 0, :]
     acts[..., 0, 1:, 2, :width] = answer if mask is None else answer * mask[0, 1:]
 
 
@@ -638,6 +668,7 @@ def _matmul(a, b):
 
 RULES = {"blog": blog_rule, "schmidhuber": schmidhuber_rule, "backprop": backprop_rule,
          "end_exchange": end_exchange_rule, "difference_exchange": difference_exchange_rule}
+BUILT_IN = frozenset(RULES)      # hl.register_rule adds rules of one's own to RULES
 
 # What a rule's backward pipe carries down, if not its plain flow: a pass (weights, acts) that
 # rewrites the backward layers before the rule runs (heatex_lab.register_rule(..., targets=...)).
@@ -662,6 +693,9 @@ SETTINGS = ("init_scale", "step", "pull_previous", "pull_partner", "hidden_pull"
 
 SETTING_DEFAULTS = dict(alignment="paper", bias=False, init_scale=1.0, step=0.001, pull_previous=1.0, pull_partner=1.0,
                         hidden_pull=0.0, difference=0.0, inverse_step=0.0, inverse_noise=0.0)
+
+
+checks.check_declared(SETTINGS)      # every setting has its bounds in checks.SETTING_LIMITS and SETTING_RANGES
 
 
 RULE_DEFAULTS = {
@@ -721,6 +755,8 @@ class HeatExchanger:
         checks.check_difference(self, TARGETS)
         self.widths = checks.exchanger_widths(weights, widths, self)
         self.mask = engine.padding_mask(self.widths)
+        checks.warn_ranges(self, SETTINGS, RULE_DEFAULTS)
+        self._built_seeds = self.seeds.copy()      # what the weights and shuffles come from; checked at use
         self.rngs = [np.random.default_rng(int(s)) for s in self.seeds]
         self.jiggle = None           # the jiggle of this step, for inverse_noise (see jiggle_pass)
         self._engine = engine.Engine()
@@ -737,18 +773,24 @@ class HeatExchanger:
         setting left out take the rule's defaults (``RULE_DEFAULTS``): for the
         blog's rule, no bias and the blog's [-1, 1].
         """
-        widths = checks.layer_widths(depth, width, widths, defaults=(10, 2))
+        widths = checks.layer_widths(None if depth is None else checks.check_depth(depth), width, widths,
+                                     defaults=(10, 2))
         seeds = checks.seed_list(seeds)
         checks.check_rule(rule, RULES)
         bias = RULE_DEFAULTS[rule]["bias"] if bias is None else bias
         init_scale = RULE_DEFAULTS[rule]["init_scale"] if init_scale is None else init_scale
         checks.check_bias(bias)
+        checks.check_weights_size(len(seeds), depth, width, bias)
         scales = checks.per_network_array(init_scale, "init_scale", len(seeds))
         rngs = [np.random.default_rng(s) for s in seeds]
         shapes = engine.section_shapes(widths, bias)        # each section's (inputs, width), forward pipe first
-        draws = [engine.pad_sections([rng.uniform(-scale, scale, shape) for shape in shapes], widths, bias)
-                 for rng, scale in zip(rngs, scales)]
-        net = cls(np.stack(draws), rule=rule, seeds=seeds, bias=bias, init_scale=init_scale, widths=widths, **settings)
+        try:
+            draws = [engine.pad_sections([rng.uniform(-scale, scale, shape) for shape in shapes], widths, bias)
+                     for rng, scale in zip(rngs, scales)]
+            net = cls(np.stack(draws), rule=rule, seeds=seeds, bias=bias, init_scale=init_scale, widths=widths,
+                      **settings)
+        except MemoryError:             # a limit on this process that the memory free does not show
+            checks.check_weights_size(len(seeds), len(widths) - 1, max(widths), bias, failed=True)
         net.rngs = rngs    # the shuffles continue each network's own stream
         return net
 
@@ -759,7 +801,7 @@ class HeatExchanger:
         different widths are padded: their layer widths are read off the shapes."""
         forward, backward = checks.weight_list(forward, "forward"), checks.weight_list(backward, "backward")
         if len(forward) != len(backward):
-            raise ValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
+            raise checks.HeatexValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
         if len({np.shape(w) for w in forward + backward}) == 1:
             return cls(np.stack([np.stack(forward), np.stack(backward)])[None], **settings)
         widths, bias = checks.widths_of_sections(forward, backward)
@@ -768,10 +810,11 @@ class HeatExchanger:
     @classmethod
     def from_pipes(cls, forward, backward, seed=0, **settings):
         """One network from linked sections; missing weights are drawn from ``seed``."""
+        seed = checks.seed(seed, "seed")
         checks.check_pipe(forward, "forward", Pipe)
         checks.check_pipe(backward, "backward", Pipe)
         if len(forward) != len(backward):
-            raise ValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
+            raise checks.HeatexValueError(f"both pipes need the same depth: forward has {len(forward)}, backward {len(backward)}")
         widths = checks.mirrored(forward.layer_widths, backward.layer_widths)
         net = cls.build(seeds=seed, widths=widths, **settings)
         for p, pipe in enumerate((forward, backward)):
@@ -792,6 +835,8 @@ class HeatExchanger:
 
     def bind(self, forward, backward, network=0):
         """Make each section's ``weight`` a view of network ``network``'s weights (its block, unpadded)."""
+        checks.check_bound_pipes(forward, backward, self, Pipe)
+        network = checks.network_index(network, self.n_networks)
         for p, pipe in enumerate((forward, backward)):
             for i, section in enumerate(pipe):
                 section.weight = self.weights[(network, p, i) + engine.block(self.widths, p, i)]
@@ -817,6 +862,7 @@ class HeatExchanger:
 
     def config(self):
         """Everything needed to build this exchanger again, as plain values."""
+        checks.check_exchanger_state(self, RULES, ALIGNMENTS, SETTINGS)
         scales = self.init_scale.tolist()
         config = {"rule": self.rule, "alignment": self.alignment, "depth": self.depth, "width": self.width,
                   "widths": list(self.widths), "bias": self.bias,
@@ -830,7 +876,8 @@ class HeatExchanger:
         exchange) the backward pipe then carries targets down instead
         (``difference_pass``). Shape (K, 2, depth + 1, m, inputs), padded.
         """
-        acts = flow(self.weights, np.stack(np.broadcast_arrays(*self._padded(x, y)), axis=-3), self.mask)
+        x, y = checks.point_pair(x, y, self.widths[0], self.n_networks, self.widths[-1])
+        acts = _flow(self.weights, np.stack(np.broadcast_arrays(*self._padded(x, y)), axis=-3), self.mask)
         carry_down(self.rule, self.weights, acts, self.difference, self.mask)
         return acts
 
@@ -848,14 +895,18 @@ class HeatExchanger:
         were and ``DivergenceError`` names the section and the cause; weights
         past ``GROWTH_LIMIT`` give a ``WeightGrowthWarning``.
         """
+        checks.check_exchanger_state(self, RULES, ALIGNMENTS, SETTINGS)
         x, y = checks.check_sample(x, "x", self, self.widths[0]), checks.check_sample(y, "y", self, self.widths[-1])
         pairs = np.stack(np.broadcast_arrays(*self._padded(np.atleast_2d(x), np.atleast_2d(y))))    # (2, K or 1, width)
-        if np.any(self.inverse_noise):
-            self.jiggle = self._draw_jiggles(1)[0] if jiggle is None else checks.check_jiggle(jiggle, self)
-        before = self.weights.copy()
-        with np.errstate(all="ignore"):
-            acts = self._step(pairs).copy()
-        checks.check_step(self, before, pairs)
+        before, states = self.weights.copy(), [rng.bit_generator.state for rng in self.rngs]
+        try:
+            if np.any(self.inverse_noise):
+                self.jiggle = self._draw_jiggles(1)[0] if jiggle is None else checks.check_jiggle(jiggle, self)
+            with np.errstate(all="ignore"):
+                acts = self._step(pairs).copy()
+        except BaseException as error:      # a stop or a rule's own exception: the step did not happen
+            raise checks.put_back(error, self, before, states)
+        checks.check_step(self, before, RULE_DEFAULTS, self._engine.last_change, BUILT_IN, (x, y))
         return acts
 
     def _step(self, pairs, plan=None):
@@ -866,7 +917,11 @@ class HeatExchanger:
         """
         exchange, rows = plan or self._plan()
         return self._engine.step(self.weights, pairs, RULES[self.rule], self, self.alignment, self._partners,
-                                 exchange, rows, self.mask)
+                                 exchange, rows, self.mask, self._checked_change)
+
+    def _checked_change(self, change):
+        """What the rule returned when it is not a float array of the weights' shape: made one, or refused."""
+        return checks.rule_change(change, self.weights.shape, self.rule)
 
     def _plan(self):
         """What a step does besides the plain flow: the difference exchange's passes, if any, and
@@ -896,13 +951,13 @@ class HeatExchanger:
         """The forward pipe's output for x (m, width), or one set per network (K, m, width): shape (K, m, width)."""
         x = checks.check_points(x, "x", self.widths[0], self.n_networks)
         with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
-            return self.units(flow(self.weights[:, 0], self._padded(x), self._mask(0))[..., -1, :, :], -1)
+            return self.units(_flow(self.weights[:, 0], self._padded(x), self._mask(0))[..., -1, :, :], -1)
 
     def reconstruct(self, y):
         """The backward pipe's output for y (m, width), or one set per network (K, m, width): shape (K, m, width)."""
         y = checks.check_points(y, "y", self.widths[-1], self.n_networks)
         with np.errstate(over="ignore"):
-            return self.units(flow(self.weights[:, 1], self._padded(y), self._mask(1))[..., -1, :, :], 0)
+            return self.units(_flow(self.weights[:, 1], self._padded(y), self._mask(1))[..., -1, :, :], 0)
 
     def units(self, layer, end):
         """The units a padded ``layer`` (..., inputs) holds of the pipes' input (``end`` 0) or output (-1)."""
@@ -931,8 +986,9 @@ class Network:
     """
 
     def __init__(self, exchanger, k):
+        checks.check_net(exchanger, HeatExchanger, "exchanger")
         self.exchanger = exchanger
-        self.k = k
+        self.k = checks.network_index(k, exchanger.n_networks)
 
     weights = property(lambda self: self.exchanger.weights[self.k], doc="(2, depth, inputs, width)")
     forward = property(lambda self: self.weights[0], doc="(depth, inputs, width), sections in flow order")
@@ -975,7 +1031,7 @@ class Network:
         """
         pipe = checks.pipe_index(pipe)
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.depth:
-            raise ValueError(f"i must be a section index from 0 to {self.depth - 1} (flow order), got {i!r}")
+            raise checks.HeatexValueError(f"i must be a section index from 0 to {self.depth - 1} (flow order), got {i!r}")
         acts = self._acts(*self._one_sample(x, y))
         every = touches(self.weights, acts, partner_acts(acts, self.alignment, self.width))
         W, a, o, p = (part[pipe, i] for part in every)
@@ -986,7 +1042,8 @@ class Network:
         """What ``learn(x, y)`` would add to this network's weights, without adding it:
         (2, depth, inputs, width). (With ``inverse_noise``, the change without a jiggle.)"""
         acts = self._acts(*self._one_sample(x, y))
-        return RULES[self.rule](self.weights, acts, partner_acts(acts, self.alignment, self.width), self)
+        change = RULES[self.rule](self.weights, acts, partner_acts(acts, self.alignment, self.width), self)
+        return checks.rule_change(change, self.weights.shape, self.rule, finite=True)
 
     def section(self, pipe, i):
         """Section ``i`` (flow order) of ``pipe`` ("forward" or "backward"): its (inputs, width) weights,
@@ -1011,7 +1068,7 @@ class Network:
     def _acts(self, x, y):
         """Both pipes' layers for one sample (x, y) or m of them, padded: (2, depth + 1, m, inputs)."""
         samples = np.stack(np.broadcast_arrays(*self.exchanger._padded(np.atleast_2d(x), np.atleast_2d(y))))
-        acts = flow(self.weights, samples, self.mask)
+        acts = _flow(self.weights, samples, self.mask)
         carry_down(self.rule, self.weights, acts, self.difference, self.mask)
         return acts
 
@@ -1059,8 +1116,10 @@ def circle_data(n_train=500, n_test=500, width=2, seed=0, radius=0.8):
     n_train, n_test, width = (checks.positive_int(v, n) for v, n in ((n_train, "n_train"), (n_test, "n_test"), (width, "width")))
     seed = checks.seed(seed, "seed")
     radius = checks.check_radius(radius)
+    checks.check_data_size(n_train, n_test, width)
     points = np.random.default_rng(seed).uniform(-1, 1, (n_train + n_test, 2))
     labels = np.sqrt(np.power(points, 2).sum(axis=1)) <= radius
+    checks.check_two_labels(labels[:n_train], radius)
     return _labelled(points, labels, width, n_train, "circle", seed)
 
 
@@ -1068,6 +1127,7 @@ def xor_data(n_train=500, n_test=500, width=2, seed=0):
     """The contrast set: points uniform in [-1, 1]^2, label 1 where x0 * x1 > 0."""
     n_train, n_test, width = (checks.positive_int(v, n) for v, n in ((n_train, "n_train"), (n_test, "n_test"), (width, "width")))
     seed = checks.seed(seed, "seed")
+    checks.check_data_size(n_train, n_test, width)
     points = np.random.default_rng(seed).uniform(-1, 1, (n_train + n_test, 2))
     return _labelled(points, points[:, 0] * points[:, 1] > 0, width, n_train, "xor", seed)
 
@@ -1102,15 +1162,15 @@ DATA_SETS = {"circle": circle_data, "xor": xor_data, "digits": digits_data}
 def data_set(name, width=None, seed=0, n_train=None, n_test=None):
     """A data set by name: ``data_set("xor", width=16, seed=1)``, ``data_set("digits", seed=2)``.
     What is left out takes the set's own default (``DATA_SETS`` holds the makers)."""
-    if name not in DATA_SETS:
-        raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATA_SETS)}")
+    if not isinstance(name, str) or name not in DATA_SETS:
+        raise checks.HeatexValueError(f"unknown data set name {checks.shown(name)}; choose one of {sorted(DATA_SETS)}")
     given = dict(width=width, n_train=n_train, n_test=n_test)
     return DATA_SETS[name](seed=seed, **{key: value for key, value in given.items() if value is not None})
 
 
 def _labelled(points, labels, width, n_train, name, seed):
     if width < 2:
-        raise ValueError(f"width must be at least 2 to hold a point of the plane, got {width}")
+        raise checks.HeatexValueError(f"width must be at least 2 to hold a point of the plane, got {width}")
     x = np.zeros((len(points), width))
     x[:, :2] = points    # wider pipes see the point in the first two units, zeros after
     y = np.repeat(labels.astype(float)[:, None], width, axis=1)
@@ -1120,6 +1180,7 @@ def _labelled(points, labels, width, n_train, name, seed):
 def majority_accuracy(data):
     """Test accuracy of always answering the training set's most common class (a tie: the larger)."""
     checks.check_data(data, Dataset)
+    checks.check_dataset(data)          # the arrays may have been changed since the Dataset was made
     counts = np.bincount(data.labels("train").astype(int))
     majority = np.flatnonzero(counts == counts.max())[-1]
     return float(np.mean(data.labels("test") == majority))
@@ -1141,60 +1202,92 @@ def train(net, data, epochs=200, progress=True, snapshot_every=1):
 
     Before anything is allocated the run's size is estimated; a run that does
     not fit in the memory this machine has free raises ``RunTooLargeError``
-    with the size and a ``snapshot_every`` that fits. If a weight stops being
-    finite, ``DivergenceError`` names the epoch, network, pipe, section and
-    cause, carries the run up to the last finite epoch as ``error.run``, and
-    the exchanger is left at those weights. Weights past ``GROWTH_LIMIT`` give
-    a ``WeightGrowthWarning``, once.
+    with the size and a ``snapshot_every`` that fits. Weights past
+    ``GROWTH_LIMIT`` give a ``WeightGrowthWarning``, once.
+
+    Every way out keeps what finished. If a weight stops being finite,
+    ``DivergenceError`` names the epoch, network, pipe, section and cause. If
+    anything else stops training part-way -- Jupyter's stop button (a
+    ``KeyboardInterrupt``), the growth warning raised as an error under
+    ``warnings.simplefilter("error")``, an exception from a rule of your own --
+    that exception is raised as it was. Either way the exception carries the
+    run of every finished epoch as ``error.run`` and a note saying so, and the
+    exchanger (weights and generators) is left at the end of the last finished
+    epoch, never part-way through one, so ``train`` called again goes on as if
+    it had not stopped. The run rides on the exception rather than being
+    returned because a stop must stop: a loop of ``train`` calls in a cell ends
+    at the first Ctrl-C instead of going on to the next. In Jupyter the last
+    exception is ``sys.last_value``, so ``run = sys.last_value.run`` in the
+    next cell gets the run back.
     """
-    epochs = checks.positive_int(epochs, "epochs")
-    snapshot_every = checks.positive_int(snapshot_every, "snapshot_every")
-    checks.check_training(net, data, progress, HeatExchanger, Dataset, SETTINGS)
-    k = net.n_networks
-    kept = checks.kept_epochs(epochs, snapshot_every)
-    first = measure(net, data)
-    snapshots, metrics = checks.allocate_run(net, data, first, kept, epochs, snapshot_every)
+    checks.check_training(net, data, progress, HeatExchanger, Dataset, (RULES, ALIGNMENTS, SETTINGS))
+    epochs, snapshot_every = checks.check_epochs(epochs, snapshot_every, len(data.x_train))
+    first = _measure(net, data)
+    snapshots, metrics, kept = checks.allocate_run(net, data, first, epochs, snapshot_every)
     snapshots[0] = net.weights
     for name, value in first.items():
         metrics[name][0] = value
-    slot = 1                    # the next row of snapshots and metrics to fill
-    previous = snapshots[0]     # the weights at the start of the epoch: the last finite ones
-    spare = None if snapshot_every == 1 else np.empty_like(net.weights)
-    growth = checks.GrowthWatch()
+    k = net.n_networks
+    # slot: the next row to fill; previous: the weights after the last finished epoch, `last`
+    slot, previous, last, starting = 1, snapshots[0], 0, None
+    spares = [] if snapshot_every == 1 else [np.empty_like(net.weights), np.empty_like(net.weights)]
+    growth = checks.GrowthWatch(RULE_DEFAULTS)
     bar = engine.progress_bar(epochs, f"training {k} network{'s' * (k > 1)}") if progress else None
     plan = net._plan()          # the settings were checked above; they hold for every step
     x_train, y_train = net._padded(data.x_train, data.y_train)
-    for epoch in range(1, epochs + 1):
-        order = np.stack([rng.permutation(len(data.x_train)) for rng in net.rngs]).T    # (n, K)
-        # samples[t]: x then y of step t for every network, (2, K, width)
-        samples = np.stack([x_train[order], y_train[order]], axis=1)
-        jiggles = net._draw_jiggles(len(samples)) if np.any(net.inverse_noise) else None
-        with np.errstate(all="ignore"):
-            for t, pair in enumerate(samples):
-                if jiggles is not None:
-                    net.jiggle = jiggles[t]
-                net._step(pair, plan)
-        if not growth.check(net, epoch):
+    epoch = 0
+    try:
+        for epoch in range(1, epochs + 1):
+            starting = [rng.bit_generator.state for rng in net.rngs]    # put back if the epoch does not finish
+            order = np.stack([rng.permutation(len(data.x_train)) for rng in net.rngs]).T    # (n, K)
+            # samples[t]: x then y of step t for every network, (2, K, width)
+            samples = np.stack([x_train[order], y_train[order]], axis=1)
+            jiggles = net._draw_jiggles(len(samples)) if np.any(net.inverse_noise) else None
+            with np.errstate(all="ignore"):
+                for t, pair in enumerate(samples):
+                    if jiggles is not None:
+                        net.jiggle = jiggles[t]
+                    net._step(pair, plan)
+            if not growth.finite(net):
+                raise _diverged(net, data, epoch, previous, last, samples, snapshots, metrics, kept, slot, jiggles)
+            if epoch == kept[slot]:
+                snapshots[slot] = net.weights
+                for name, value in _measure(net, data).items():
+                    metrics[name][slot] = value
+                previous, last, starting, slot = snapshots[slot], epoch, None, slot + 1     # one statement: no stop between
+            else:
+                spare = spares[previous is spares[0]]          # not the one holding the last finished epoch
+                np.copyto(spare, net.weights)
+                previous, last, starting = spare, epoch, None
+            growth.warn(net, epoch)
             if bar is not None:
-                bar.close()
-            raise _diverged(net, data, epoch, previous, previous is not spare, samples, snapshots, metrics, kept, slot,
-                            jiggles)
-        if epoch == kept[slot]:
-            snapshots[slot] = net.weights
-            for name, value in measure(net, data).items():
-                metrics[name][slot] = value
-            previous = snapshots[slot]
-            slot += 1
-        else:
-            np.copyto(spare, net.weights)
-            previous = spare
+                bar.update()
+    except BaseException as error:      # a stop, a warning raised as an error, a rule's own exception
+        checks.put_back(error, net, None, starting)     # an epoch that did not finish: its draws too
+        if isinstance(error, DivergenceError) and error.run is not None:
+            raise                       # _diverged kept the run and put the weights back
+        net.weights[...] = previous
+        run = _finished_run(net, data, snapshots, metrics, kept, slot, previous, last, epochs=last)
+        raise checks.attach_run(error, run, checks.stopped_note(error, epoch, epochs, last))
+    finally:
         if bar is not None:
-            bar.update()
-    if bar is not None:
-        bar.close()
-    config = dict(net.config(), epochs=epochs, data=data.name, data_seed=data.seed,
-                  n_train=len(data.x_train), n_test=len(data.x_test))
-    return Run(config, snapshots, metrics, snapshot_epochs=kept)
+            bar.close()
+    return _finished_run(net, data, snapshots, metrics, kept, slot, previous, last, epochs=epochs)
+
+
+def _finished_run(net, data, snapshots, metrics, kept, slot, previous, last, **config):
+    """The Run of the epochs up to ``last``, the last finished one: the rows filled, and ``previous``,
+    its weights, when snapshot_every did not keep it. The exchanger is at ``previous``."""
+    n, epochs_kept = slot, kept[:slot]
+    if last != kept[slot - 1]:          # snapshot_every skipped the last finished epoch: keep it too
+        snapshots[slot] = previous
+        for name, value in _measure(net, data).items():
+            metrics[name][slot] = value
+        n, epochs_kept = slot + 1, np.append(kept[:slot], last)
+    config = dict(net.config(), data=data.name, data_seed=data.seed, n_train=len(data.x_train),
+                  n_test=len(data.x_test)) | config
+    return Run(config, snapshots[:n], {name: value[:n] for name, value in metrics.items()},
+               snapshot_epochs=epochs_kept)
 
 
 METRICS = ("train_accuracy", "test_accuracy", "reconstruction_error", "mismatch")
@@ -1211,7 +1304,14 @@ def measure(net, data):
     """
     checks.check_net(net, HeatExchanger)
     checks.check_data(data, Dataset)
+    checks.check_dataset(data)          # the arrays may have been changed since the Dataset was made
+    checks.check_exchanger_state(net, RULES, ALIGNMENTS, SETTINGS)
     checks.check_widths(net, data)
+    return _measure(net, data)
+
+
+def _measure(net, data):
+    """``measure`` without its checks, for ``train``, which checked both once."""
     size = engine.measure_chunk(net.weights, len(data.x_train))
     parts = [_measure_networks(weights, difference, net, data)
              for weights, difference in zip(engine.chunks(net.weights, size), engine.chunks(net.difference, size))]
@@ -1241,10 +1341,11 @@ def _measure_networks(weights, difference, net, data):
 def predict_labels(outputs, one_hot=False):
     """The answer: class 1 where the mean of the output units exceeds one half; with one-hot targets,
     the class whose output is largest."""
+    outputs = checks.outputs_array(outputs)
     return outputs.argmax(axis=-1) if one_hot else outputs.mean(axis=-1) > 0.5
 
 
-def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, metrics, kept, slot, jiggles=None):
+def _diverged(net, data, epoch, previous, last, samples, snapshots, metrics, kept, slot, jiggles=None):
     """The DivergenceError for an epoch that left a weight NaN or inf.
 
     NaN has usually spread through both pipes by the end of the epoch, so the
@@ -1270,17 +1371,10 @@ def _diverged(net, data, epoch, previous, previous_kept, samples, snapshots, met
             broken = ~np.isfinite(net.weights).all(axis=(-2, -1))
             where = "at a sample a replay of the epoch could not find (the rule answered differently)"
     k, p, i = map(int, np.argwhere(broken)[0])
-    cause, hint = checks.divergence_cause(net, before, k, p, i)
+    cause, hint = checks.divergence_cause(net, before, k, p, i, RULE_DEFAULTS, replay._engine.last_change, BUILT_IN)
     net.weights[...] = previous
-    n, last = slot, kept[:slot]
-    if not previous_kept:           # snapshot_every skipped the last finite epoch: keep it too
-        snapshots[slot] = previous
-        for name, value in measure(net, data).items():
-            metrics[name][slot] = value
-        n, last = slot + 1, np.append(kept[:slot], epoch - 1)
-    config = dict(net.config(), epochs=epoch - 1, diverged_in_epoch=epoch, data=data.name, data_seed=data.seed,
-                  n_train=len(data.x_train), n_test=len(data.x_test))
-    run = Run(config, snapshots[:n], {name: value[:n] for name, value in metrics.items()}, snapshot_epochs=last)
+    run = _finished_run(net, data, snapshots, metrics, kept, slot, previous, last, epochs=last,
+                        diverged_in_epoch=epoch)
     return DivergenceError(
         f"weights stopped being finite in epoch {epoch}: network {k} (seed {int(net.seeds[k])}, "
         f"step {net.step[k]:g}), {PIPES[p]} pipe, section {i}, "
@@ -1304,7 +1398,9 @@ class Run:
     and the last. Each metric (see ``measure``) has leading shape
     (snapshots, K), measured at the same epochs. ``config`` holds plain Python
     values only, so it always saves. ``run.network(k)`` is network k's history
-    alone.
+    alone. ``run[:11]`` or ``run[::10]`` keeps some snapshots, each with its
+    own epoch. ``Run(...)``, ``save`` and ``load`` share one check
+    (``heatex_runfile.check_run``): what ``save`` writes, ``load`` reads.
     """
     config: dict
     snapshots: np.ndarray
@@ -1313,7 +1409,13 @@ class Run:
 
     def __post_init__(self):
         self.config, self.snapshots, self.metrics, self.snapshot_epochs = runfile.check_run(
-            self.config, self.snapshots, self.metrics, self.snapshot_epochs)
+            self.config, self.snapshots, self.metrics, self.snapshot_epochs, (RULES, ALIGNMENTS, SETTINGS))
+
+    def __getitem__(self, index):
+        """The snapshots ``index`` picks (snapshot 0 first), with their own epochs: a Run."""
+        rows = runfile.snapshot_rows(index, len(self.snapshots))
+        return Run(dict(self.config, epochs=int(self.snapshot_epochs[rows[-1]])), self.snapshots[rows],
+                   {name: value[rows] for name, value in self.metrics.items()}, self.snapshot_epochs[rows])
 
     @property
     def epochs(self):
@@ -1363,21 +1465,17 @@ class Run:
         in another process never sees half a file, and a run already at
         ``path`` stays as it was until the new one is complete.
         """
-        arrays = {f"metric_{k}": v for k, v in self.metrics.items()}
+        config, snapshots, metrics, epochs = runfile.check_run(         # changed since it was made?
+            self.config, self.snapshots, self.metrics, self.snapshot_epochs, (RULES, ALIGNMENTS, SETTINGS))
+        arrays = {f"metric_{k}": v for k, v in metrics.items()}
         return runfile.write_run_file(path, dict(format=np.array(runfile.RUN_FORMAT), version=np.array(runfile.RUN_VERSION),
-                                          config=np.array(runfile.config_json(self.config)), snapshots=self.snapshots,
-                                          snapshot_epochs=self.snapshot_epochs, **arrays))
+                                          config=np.array(runfile.config_json(config)), snapshots=snapshots,
+                                          snapshot_epochs=epochs, **arrays))
 
     @classmethod
     def load(cls, path):
         """Read a run that ``save`` wrote; ``RunFileError`` says what is wrong with a file that is not one."""
-        path, contents = runfile.read_run_file(path)
-        config = runfile.run_config(path, contents["config"])
-        snapshot_epochs = contents.get("snapshot_epochs")
-        metrics = {k[len("metric_"):]: v for k, v in contents.items() if k.startswith("metric_")}
-        runfile.check_run_contents(path, config, contents["snapshots"], metrics, snapshot_epochs, RULES, ALIGNMENTS,
-                                   SETTINGS)
-        return cls(config, contents["snapshots"], metrics, snapshot_epochs)
+        return cls(*runfile.read_run(path, (RULES, ALIGNMENTS, SETTINGS)))
 
 
 class NetworkRun:
@@ -1390,8 +1488,9 @@ class NetworkRun:
     """
 
     def __init__(self, run, k):
+        checks.check_run_object(run, Run)
         self.run = run
-        self.k = k
+        self.k = checks.network_index(k, run.n_networks)
 
     snapshots = property(lambda self: self.run.snapshots[:, self.k])
     forward = property(lambda self: self.snapshots[:, 0])

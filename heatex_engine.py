@@ -265,8 +265,6 @@ class StepBuffers(FlowBuffers):
         The change comes out of a rule laid out as its copies are; seen in that
         order and told to keep it, numpy adds in long stretches.
         """
-        if np.shape(change) != self.weights.shape:      # a rule may return a change that broadcasts
-            change = np.broadcast_to(change, self.weights.shape)
         if self.wide:
             np.add(self.weights, change, out=self.weights)
             return
@@ -284,8 +282,10 @@ class Engine:
     def __init__(self):
         self.step_buffers = None
         self.flows = {}
+        self.last_change = None     # what the rule returned in the last step (for the divergence hint)
 
-    def step(self, weights, pairs, rule, settings, alignment, partners, exchange=None, rows=1, mask=None):
+    def step(self, weights, pairs, rule, settings, alignment, partners, exchange=None, rows=1, mask=None,
+             checked=None):
         """One online step: flow pairs (2, K, width), x then y, add the rule's change in place.
 
         ``partners(acts)`` gives each section's partner activations as a view of
@@ -294,13 +294,19 @@ class Engine:
         ``rows`` rows per network: row 0 is the sample. Returns the activations
         the rule saw, (K, 2, depth + 1, rows, inputs): a buffer the next step
         overwrites. ``mask`` is the padding's (``padding_mask``), for sections of different widths.
+        ``checked(change)`` is called when the rule's change is not a float array of the weights'
+        shape (a check of two attributes per step): it makes it one, or refuses it.
         """
         buffers = self.step_buffers
         if buffers is None or not buffers.fits(weights, alignment, rows, mask):
             buffers = self.step_buffers = StepBuffers(weights, partners, alignment, rows, mask)
         buffers(weights, pairs)
         inputs = buffers.rule_inputs(exchange)
-        buffers.add_to_weights(rule(*inputs, settings))
+        change = rule(*inputs, settings)
+        if change.__class__ is not np.ndarray or change.shape != weights.shape or change.dtype.kind != "f":
+            change = checked(change)
+        self.last_change = change
+        buffers.add_to_weights(change)
         return inputs[1]
 
     def flow(self, weights, inputs, mask=None):

@@ -59,11 +59,17 @@ class Grid:
             _check_grid_settings(self.settings)
             return
         if not settings:
-            raise ValueError("give at least one setting to vary, e.g. Grid(seeds, step=[0.1, 1.0])")
-        self.settings = {name: list(np.atleast_1d(values).tolist()) for name, values in settings.items()}
+            raise checks.HeatexValueError("give at least one setting to vary, e.g. Grid(seeds, step=[0.1, 1.0])")
+        self.settings = {}
+        for name, values in settings.items():
+            array = checks.as_array(values)
+            if array is None or array.ndim > 1:
+                raise checks.HeatexValueError(f"{name} must be a list of values to vary (one number each), got "
+                                              f"{checks.shown(values)}")
+            self.settings[name] = np.atleast_1d(array).tolist()
         for name, values in self.settings.items():
             if not values:
-                raise ValueError(f"{name} has no values; give a list of at least one")
+                raise checks.HeatexValueError(f"{name} has no values; give a list of at least one")
         _check_grid_settings(self.settings)
         self.combos = [dict(zip(self.settings, c)) for c in itertools.product(*self.settings.values())]
         self.shape = tuple(len(v) for v in self.settings.values()) + (len(self.seeds),)
@@ -84,15 +90,20 @@ class Grid:
         ``grid.build(3, 8, rule=...)``, or for layers of different widths ``grid.build(widths=(64, 16, 10), ...)``."""
         clash = set(fixed) & (set(self.settings) | {"seeds"})
         if clash:
-            raise ValueError(f"{sorted(clash)} vary in this grid; do not fix them too")
+            raise checks.HeatexValueError(f"{sorted(clash)} vary in this grid; do not fix them too")
         return hc.HeatExchanger.build(depth, width, **fixed, **self.per_network())
 
     def split(self, values, axis=0):
         """``values`` with its networks axis ``axis`` reshaped into the grid: (*settings, seeds)."""
-        values = np.asarray(values)
-        axis = axis % values.ndim
+        values = checks.as_array(values)
+        if values is None or values.ndim == 0:
+            raise checks.HeatexValueError(f"values must be an array with a networks axis of {self.n_networks}, got "
+                                          f"{checks.shown(values)}")
+        axis = checks.whole(axis, "axis", -values.ndim, values.ndim - 1, f" (values has {values.ndim} axes)") % values.ndim
+        if values.dtype.kind in "fc" and not np.all(np.isfinite(values)):
+            raise checks.HeatexValueError("values hold NaN or inf; a run's metrics are finite")
         if values.shape[axis] != self.n_networks:
-            raise ValueError(f"axis {axis} of values has {values.shape[axis]} entries; this grid has "
+            raise checks.HeatexValueError(f"axis {axis} of values has {values.shape[axis]} entries; this grid has "
                              f"{self.n_networks} networks")
         return values.reshape(values.shape[:axis] + self.shape + values.shape[axis + 1:])
 
@@ -102,15 +113,23 @@ class Grid:
         ``for combo, accuracy in grid.rows(run.metrics["test_accuracy"][-1]):`` walks the
         combinations in order, each with one value per seed.
         """
-        values = np.moveaxis(np.asarray(values), axis, 0)
+        values = checks.as_array(values)
+        if values is None or values.ndim == 0:
+            raise checks.HeatexValueError(f"values must be an array with a networks axis of {self.n_networks}, got "
+                                          f"{checks.shown(values)}")
+        axis = checks.whole(axis, "axis", -values.ndim, values.ndim - 1, f" (values has {values.ndim} axes)")
+        if values.dtype.kind in "fc" and not np.all(np.isfinite(values)):
+            raise checks.HeatexValueError("values hold NaN or inf; a run's metrics are finite")
+        values = np.moveaxis(values, axis, 0)
         if len(values) != self.n_networks:
-            raise ValueError(f"axis {axis} of values has {len(values)} entries; this grid has {self.n_networks} networks")
+            raise checks.HeatexValueError(f"axis {axis} of values has {len(values)} entries; this grid has {self.n_networks} networks")
         return list(zip(self.combos, values.reshape((len(self.combos), len(self.seeds)) + values.shape[1:])))
 
     def metric(self, run, name):
         """A run's metric in the grid's shape: (epochs + 1, *settings, seeds, ...)."""
-        if name not in run.metrics:
-            raise ValueError(f"unknown metric {name!r}; the run has {sorted(run.metrics)}")
+        checks.check_run_object(run, hc.Run)
+        if not isinstance(name, str) or name not in run.metrics:
+            raise checks.HeatexValueError(f"unknown metric name {checks.shown(name)}; the run has {sorted(run.metrics)}")
         return self.split(run.metrics[name], axis=1)
 
     def settings_of(self, k):
@@ -121,16 +140,16 @@ class Grid:
 
 def _check_combos(combos, settings):
     if settings:
-        raise ValueError(f"give either combos or settings to vary ({sorted(settings)}), not both")
+        raise checks.HeatexValueError(f"give either combos or settings to vary ({sorted(settings)}), not both")
     if isinstance(combos, dict):
         combos = list(combos.values())
     combos = list(combos)
     if not combos or not all(isinstance(c, dict) and c for c in combos):
-        raise ValueError("combos must be a non-empty list of non-empty dicts of settings, e.g. "
+        raise checks.HeatexValueError("combos must be a non-empty list of non-empty dicts of settings, e.g. "
                          "[dict(difference=1.0), dict(difference=0.0)]")
     names = set(combos[0])
     if any(set(c) != names for c in combos):
-        raise ValueError(f"every combination must name the same settings, {sorted(names)}: give each its value")
+        raise checks.HeatexValueError(f"every combination must name the same settings, {sorted(names)}: give each its value")
     return [dict(c) for c in combos], settings
 
 
@@ -138,7 +157,7 @@ def _check_grid_settings(settings):
     known = [name for name in checks.setting_names(hc.SETTINGS) if name != "seeds"]
     for name, values in settings.items():
         if name not in known:
-            raise ValueError(f"{name} is not a per-network setting of HeatExchanger; vary one of {known}")
+            raise checks.HeatexValueError(f"{name} is not a per-network setting of HeatExchanger; vary one of {known}")
         checks.per_network_array(values, name, len(values))
 
 
@@ -150,9 +169,12 @@ def register_rule(rule, name=None, alignment="paper", targets=None):
     """Make a rule of your own usable by name, as ``hc.HeatExchanger.build(..., rule=name)``.
 
     ``rule`` is a function ``(weights, acts, partner, settings) -> change``,
-    like the rules above; ``name`` defaults to its ``__name__``; ``alignment``
-    is the alignment it gets unless the exchanger is given another. Check it
-    with ``is_local`` first: registering does not. Returns the name.
+    like the rules above, a ``functools.partial`` of one or a callable object;
+    ``name`` defaults to its ``__name__`` (a partial's function's, an object's
+    class's); ``alignment`` is the alignment it gets unless the exchanger is
+    given another. Check it with ``is_local`` first: registering does not.
+    Returns the name. A run of the rule remembers the name only: in a new
+    kernel register the rule again before ``Run.load``.
 
     ``targets``, if given, is what each backward section passes down before
     the rule runs, instead of its plain answer: a function
@@ -160,21 +182,23 @@ def register_rule(rule, name=None, alignment="paper", targets=None):
     of this module). With it the difference exchange is a rule of your own.
     """
     if not callable(rule):
-        raise TypeError(f"rule must be a function (weights, acts, partner, settings) -> change, "
+        raise checks.HeatexTypeError(f"rule must be a function (weights, acts, partner, settings) -> change, "
                         f"not {type(rule).__name__}")
-    name = rule.__name__ if name is None else name
+    name = checks.rule_name(rule) if name is None else name
     if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be a word like 'my_rule', got {name!r}")
+        raise checks.HeatexValueError(f"name must be a word like 'my_rule', got {checks.shown(name)}"
+                                      + ("; a lambda has no name of its own: give one, register_rule(rule, name='my_rule')"
+                                         if isinstance(name, str) and name == "<lambda>" else ""))
     if hc.RULES.get(name, rule) is not rule and name in BUILT_IN_RULES:
-        raise ValueError(f"{name!r} is a built-in rule; give yours another name")
-    if alignment not in hc.ALIGNMENTS:
-        raise ValueError(f"unknown alignment {alignment!r}; choose one of {sorted(hc.ALIGNMENTS)}")
+        raise checks.HeatexValueError(f"{name!r} is a built-in rule; give yours another name")
+    if not isinstance(alignment, str) or alignment not in hc.ALIGNMENTS:
+        raise checks.HeatexValueError(f"unknown alignment {checks.shown(alignment)}; choose one of {sorted(hc.ALIGNMENTS)}")
     hc.RULES[name] = _with_targets(name, rule, targets, alignment)     # targets: see the end of this module
     hc.RULE_DEFAULTS[name] = dict(hc.SETTING_DEFAULTS, alignment=alignment)
     return name
 
 
-BUILT_IN_RULES = frozenset(hc.RULES)
+BUILT_IN_RULES = hc.BUILT_IN
 
 
 # ---------------------------------------------------------------------------
@@ -192,7 +216,9 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0, rows=1):
     networks with different settings, with and without a bias, each
     section's change is computed again after everything it does not touch --
     other sections' weights, other layers, other partners -- is drawn afresh.
-    True if no section's change moved in any trial. False is a counter-example;
+    Then everything of one network is drawn afresh, its settings too, and the
+    other network's change must not move: a rule must not mix networks.
+    True if no change moved in any trial. False is a counter-example;
     True is evidence from ``trials`` draws, not a proof. Notebook 05 uses it.
 
     ``settings`` holds every setting of ``hc.SETTINGS`` but ``init_scale``, one
@@ -201,29 +227,57 @@ def is_local(rule, depth=3, width=3, trials=5, seed=0, rows=1):
     """
     if isinstance(rule, str):
         if rule not in hc.RULES:
-            raise ValueError(f"unknown rule {rule!r}; choose one of {sorted(hc.RULES)}, or pass a rule function")
+            raise checks.HeatexValueError(f"unknown rule {rule!r}; choose one of {sorted(hc.RULES)}, or pass a rule function")
         rule = hc.RULES[rule]
     if not callable(rule):
-        raise TypeError(f"rule must be a rule function (weights, acts, partner, settings) -> change "
+        raise checks.HeatexTypeError(f"rule must be a rule function (weights, acts, partner, settings) -> change "
                         f"or a name in RULES, not {type(rule).__name__}")
+    depth = checks.positive_int(depth, "depth")
+    width = checks.positive_int(width, "width")
+    trials = checks.positive_int(trials, "trials")      # 0 trials would answer True for any rule
+    rows = checks.positive_int(rows, "rows")
+    seed = checks.seed(seed, "seed")
+    if 2 * depth * (depth + 2) * (width + 1) ** 2 * rows * trials > 10**8:
+        raise checks.HeatexValueError(f"depth={depth}, width={width}, rows={rows} and trials={trials} would draw more than "
+                                      "10**8 numbers; a few trials of a few sections of a few units test locality")
+    name = checks.rule_name(rule)
     rng = np.random.default_rng(seed)
     settings = LocalitySettings()
     for bias in (False, True):
         for _ in range(trials):
             arrays = random_step_inputs(rng, 2, depth, width, bias, rows)
-            with np.errstate(all="ignore"):
-                change = np.asarray(rule(*arrays, settings))
+            change = _change(rule, name, arrays, settings)
             for pipe, section in itertools.product((0, 1), range(depth)):
-                scrambled = _scramble_untouched(rng, arrays, pipe, section)
-                with np.errstate(all="ignore"):
-                    again = np.asarray(rule(*scrambled, settings))
+                again = _change(rule, name, _scramble_untouched(rng, arrays, pipe, section), settings)
                 if not np.array_equal(change[:, pipe, section], again[:, pipe, section], equal_nan=True):
+                    return False
+            for k in (0, 1):            # everything of the other network drawn afresh, its settings too
+                fresh = random_step_inputs(rng, 2, depth, width, bias, rows)
+                mixed = [a.copy() for a in arrays]
+                for array, new in zip(mixed, fresh):
+                    array[1 - k] = new[1 - k]
+                again = _change(rule, name, mixed, LocalitySettings(other=1 - k))
+                if not np.array_equal(change[k], again[k], equal_nan=True):
                     return False
     return True
 
 
+def _change(rule, name, arrays, settings):
+    """What ``rule`` returns for ``arrays``, checked as training checks it."""
+    try:
+        with np.errstate(all="ignore"):
+            change = rule(*arrays, settings)
+    except checks.HeatexError:
+        raise
+    except Exception as error:           # the rule's own failure, said with its name
+        raise checks.HeatexValueError(f"the rule {name!r} failed on random weights, activations and partners of the "
+                                      f"shapes training gives it: {type(error).__name__}: {error}") from error
+    return checks.rule_change(change, arrays[0].shape, name)
+
+
 class LocalitySettings:
-    """Settings for ``is_local``: two networks that differ in every setting."""
+    """Settings for ``is_local``: two networks that differ in every setting (``other``: network
+    ``other``'s changed again, to see that the other network's change does not move)."""
     step = np.array([0.5, 2.0])
     pull_previous = np.array([0.0, 0.7])
     pull_partner = np.array([1.0, 0.4])
@@ -231,6 +285,15 @@ class LocalitySettings:
     difference = np.array([1.0, 0.5])
     inverse_step = np.array([0.1, 0.02])
     inverse_noise = np.array([0.1, 0.3])
+    init_scale = np.array([1.0, 1.5])
+    jiggle = None
+
+    def __init__(self, other=None):
+        if other is not None:
+            for name in hc.SETTINGS:
+                values = getattr(self, name).copy()
+                values[other] *= 1.7
+                setattr(self, name, values)
 
 
 def random_step_inputs(rng, k, depth, width, bias, rows=1):
@@ -508,7 +571,7 @@ def carry_targets(targets, weights, acts):
                          np.ascontiguousarray(acts[..., 0, depth - j, :, :]), acts[..., 0, depth - j - 1, :, :width].copy())
         expected = acts.shape[:-4] + (acts.shape[-2], width)
         if np.shape(passed) != expected:
-            raise ValueError(f"targets must return what backward section {j} passes down, shaped like h_out "
+            raise checks.HeatexValueError(f"targets must return what backward section {j} passes down, shaped like h_out "
                              f"{expected}, got {np.shape(passed)}")
         acts[..., 1, j + 1, :, :width] = passed
 
@@ -516,10 +579,10 @@ def carry_targets(targets, weights, acts):
 def _with_targets(name, rule, targets, alignment):
     """The rule to register under ``name``: itself, or with its targets (in the core's table once it has one)."""
     if targets is not None and not callable(targets):
-        raise TypeError(f"targets must be a function (W, t, h_in, h_out) -> what the section passes down, "
+        raise checks.HeatexTypeError(f"targets must be a function (W, t, h_in, h_out) -> what the section passes down, "
                         f"not {type(targets).__name__}")
     if targets is not None and alignment != "paper":
-        raise ValueError("targets are carried down as the paper lays the pipes: register the rule with "
+        raise checks.HeatexValueError("targets are carried down as the paper lays the pipes: register the rule with "
                          "alignment='paper'")
     hc.TARGETS.pop(name, None)
     if targets is not None:
@@ -586,7 +649,7 @@ def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progre
     if not differ and not np.array_equal(run.snapshot_epochs, kept):
         differ = ["snapshot_every"]
     if differ:
-        raise ValueError(f"the run saved at {saved} is not this training: it differs in {', '.join(differ)}. "
+        raise checks.HeatexValueError(f"the run saved at {saved} is not this training: it differs in {', '.join(differ)}. "
                          "Train it here (live=True), or write the saved runs again "
                          "(python studies/notebook_runs.py)")
     return run

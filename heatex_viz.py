@@ -112,12 +112,12 @@ def _one_network(weights, what="weights"):
     if weights.ndim == 5 and weights.shape[0] == 1:
         weights = weights[0]
     if weights.ndim != 4 or weights.shape[0] != 2 or min(weights.shape) < 1:
-        raise ValueError(
+        raise checks.HeatexValueError(
             f"{what} must be one network's weights of shape (2 pipes, depth, inputs, width), "
             f"got {weights.shape}; pick a network with net.network(k).weights "
             "or run.network(k).snapshots[epoch]")
     if not np.all(np.isfinite(weights)):
-        raise ValueError(f"{what} contain NaN or inf, which have no colour; draw finite weights")
+        raise checks.HeatexValueError(f"{what} contain NaN or inf, which have no colour; draw finite weights")
     return weights
 
 
@@ -125,7 +125,7 @@ def _network_index(run, network):
     _check_run(run)
     k = run.snapshots.shape[1]
     if isinstance(network, bool) or not isinstance(network, (int, np.integer)) or not 0 <= network < k:
-        raise ValueError(f"network must be a whole number from 0 to {k - 1} (this run has {k}), got {network!r}")
+        raise checks.HeatexValueError(f"network must be a whole number from 0 to {k - 1} (this run has {k}), got {network!r}")
     return int(network)
 
 
@@ -136,9 +136,53 @@ MAX_DRAWN_SECTIONS = 100
 MAX_RESOLUTION = 1000
 
 
+def _check_ax(ax, none=True):
+    """A matplotlib Axes to draw on (or None, for a new figure, where ``none``)."""
+    from matplotlib.axes import Axes
+    if (ax is None and none) or isinstance(ax, Axes):
+        return ax
+    raise checks.HeatexTypeError(f"ax must be a matplotlib Axes (fig, ax = plt.subplots()){' or None' * none}, got "
+                                 f"{checks.shown(ax)}")
+
+
+def _forward_weights(value, name="forward_weights"):
+    """One forward pipe, (depth, inputs, width) with width at least 2, finite."""
+    weights = checks.real_numbers(value, name)
+    if weights.ndim != 3 or weights.shape[-1] < 2 or min(weights.shape) < 1 \
+            or weights.shape[-2] - weights.shape[-1] not in (0, 1):
+        raise checks.HeatexValueError(f"{name} must be one forward pipe, (depth, inputs, width) with width at least 2 "
+                                      f"and inputs = width or width + 1, got shape {weights.shape}; e.g. "
+                                      "run.snapshots[epoch, network, 0]")
+    if not np.all(np.isfinite(weights)):
+        raise checks.HeatexValueError(f"{name} contain NaN or inf; draw finite weights")
+    return weights
+
+
+def _curves(curves, name="curves"):
+    """A label -> (epochs + 1, networks) mapping of accuracies, finite."""
+    curves = checks.mapping(curves, name, "a label")
+    checked = {}
+    for label, value in curves.items():
+        accuracy = checks.real_numbers(value, f"{name}[{label!r}]")
+        if accuracy.ndim != 2 or 0 in accuracy.shape:
+            raise checks.HeatexValueError(f"{name}[{label!r}] must be (epochs + 1, networks), got shape {accuracy.shape}")
+        checked[label] = checks.series(accuracy, f"{name}[{label!r}]", 2)
+    return checked
+
+
+def _sized(value):
+    """len(value), or None for what has none (a number, a 0-d array, text)."""
+    if isinstance(value, (str, bytes)):
+        return None
+    try:
+        return len(value)
+    except TypeError:
+        return None
+
+
 def _check_run(run):
     if not isinstance(run, hc.Run):
-        raise TypeError(f"run must be a heatex_core.Run (what hc.train returns or hc.Run.load reads), "
+        raise checks.HeatexTypeError(f"run must be a heatex_core.Run (what hc.train returns or hc.Run.load reads), "
                         f"not {type(run).__name__}")
 
 
@@ -147,11 +191,11 @@ def _check_data(data, run=None):
     if data is None:
         return
     if not isinstance(data, hc.Dataset):
-        raise TypeError(f"data must be a heatex_core.Dataset (the one the run was trained on) or None, "
+        raise checks.HeatexTypeError(f"data must be a heatex_core.Dataset (the one the run was trained on) or None, "
                         f"not {type(data).__name__}")
     inputs = None if run is None else run_widths(run)[0]
     if run is not None and data.width != inputs:
-        raise ValueError(f"data is {data.width} wide but the run's pipes take {inputs} inputs; "
+        raise checks.HeatexValueError(f"data is {data.width} wide but the run's pipes take {inputs} inputs; "
                          "give the data the run was trained on")
 
 
@@ -171,13 +215,19 @@ def position_order(weights):
 
     The forward pipe is already in that order; the backward pipe is reversed.
     """
-    weights = np.asarray(weights)
+    weights = checks.real_numbers(weights, "weights")
+    if weights.ndim < 4 or weights.shape[-4] != 2:
+        raise checks.HeatexValueError(f"weights must be both pipes' weights, (..., 2, depth, inputs, width), got shape "
+                                      f"{weights.shape}")
     return np.stack([weights[..., 0, :, :, :], weights[..., 1, ::-1, :, :]], axis=-4)
 
 
 def sections_by_position(values):
     """Per-section values (..., 2, depth) in flow order, reordered to drawn position."""
-    values = np.asarray(values)
+    values = checks.real_numbers(values, "values")
+    if values.ndim < 2 or values.shape[-2] != 2 or values.shape[-1] < 1:
+        raise checks.HeatexValueError(f"values must be one per section, (..., 2, depth) in flow order, got shape "
+                                      f"{values.shape}")
     return np.stack([values[..., 0, :], values[..., 1, ::-1]], axis=-2)
 
 
@@ -189,9 +239,9 @@ def largest_section(per_section):
     """
     values = checks.real_numbers(per_section, "per_section")
     if values.ndim != 2 or values.shape[0] != 2 or values.shape[1] < 1:
-        raise ValueError(f"per_section must be one number per section, shape (2, depth), got {values.shape}")
+        raise checks.HeatexValueError(f"per_section must be one number per section, shape (2, depth), got {values.shape}")
     if not np.all(np.isfinite(values)):
-        raise ValueError("per_section holds NaN or inf; give finite numbers")
+        raise checks.HeatexValueError("per_section holds NaN or inf; give finite numbers")
     drawn = sections_by_position(values)
     pipe, position = np.unravel_index(np.argmax(drawn), drawn.shape)
     return f"{PIPE_LETTERS[pipe]}[{position}]", float(drawn[pipe, position])
@@ -202,12 +252,17 @@ def section_series(per_section, name):
 
     ``section_series(run.network(0).metrics["mismatch"], "F[0]")`` is F[0]'s mismatch at every snapshot.
     """
-    drawn = sections_by_position(per_section)
+    values = checks.real_numbers(per_section, "per_section")
+    if values.ndim < 2 or values.shape[-2] != 2 or values.shape[-1] < 1:
+        raise checks.HeatexValueError(f"per_section must be one number per section, (..., 2, depth), got shape "
+                                      f"{values.shape}")
+    drawn = sections_by_position(values)
     letter, _, rest = str(name).partition("[")
     position = rest.rstrip("]")
     depth = drawn.shape[-1]
     if letter not in PIPE_LETTERS or not position.isdigit() or not int(position) < depth:
-        raise ValueError(f"name a section as drawn, F[i] or B[i] with i from 0 to {depth - 1}, got {name!r}")
+        raise checks.HeatexValueError(f"name a section as drawn, F[i] or B[i] with i from 0 to {depth - 1} (per_section "
+                                      f"has {depth} per pipe), got {name!r}")
     return drawn[..., PIPE_LETTERS.index(letter), int(position)]
 
 
@@ -224,7 +279,7 @@ def exchange_pairs(depth, alignment):
     input itself (y for the forward pipe, x for the backward pipe). Derived from
     ``heatex_core.ALIGNMENTS``, the same table the rules use.
     """
-    depth = checks.whole(depth, "depth", 1)
+    depth = checks.check_depth(depth)
     _check_alignment(alignment)
     shift = hc.ALIGNMENTS[alignment]
     pairs = []
@@ -257,7 +312,11 @@ class PipeDiagram:
     ROWS = (1.0, 0.0)           # the forward pipe on top, the backward pipe below
 
     def __init__(self, ax, depth, alignment="blog", norm=None, title=None, labels=True):
-        self.ax = ax
+        self.ax = _check_ax(ax, none=False)
+        checks.text(title, "title")
+        labels = checks.flag(labels, "labels")
+        if norm is not None and not isinstance(norm, mcolors.Normalize):
+            raise checks.HeatexTypeError(f"norm must be a matplotlib.colors.Normalize or None, got {checks.shown(norm)}")
         self.depth = checks.whole(depth, "depth", 1, MAX_DRAWN_SECTIONS, " (more would take minutes to draw and too "
                             "small to read; draw the weights with plot_weights instead)")
         _check_alignment(alignment)
@@ -361,15 +420,15 @@ class PipeDiagram:
 
 def _check_alignment(alignment):
     if not isinstance(alignment, str) or alignment not in hc.ALIGNMENTS:
-        raise ValueError(f"unknown alignment {checks.shown(alignment)}; choose one of {sorted(hc.ALIGNMENTS)}")
+        raise checks.HeatexValueError(f"unknown alignment {checks.shown(alignment)}; choose one of {sorted(hc.ALIGNMENTS)}")
 
 
 def _check_mismatch(mismatch, depth):
     mismatch = checks.real_numbers(mismatch, "mismatch")
     if mismatch.shape != (2, depth):
-        raise ValueError(f"mismatch must have shape (2, {depth}) (pipes, sections), got {mismatch.shape}")
+        raise checks.HeatexValueError(f"mismatch must have shape (2, {depth}) (pipes, sections), got {mismatch.shape}")
     if not np.all(np.isfinite(mismatch)) or np.any(mismatch < 0):
-        raise ValueError("mismatch must hold finite numbers of at least 0 (mean squared differences), "
+        raise checks.HeatexValueError("mismatch must hold finite numbers of at least 0 (mean squared differences), "
                          "got NaN, inf or a negative number")
     return mismatch
 
@@ -384,7 +443,8 @@ def draw_pipes(depth, alignment="blog", ax=None, mismatch=None, title=None):
     _check_alignment(alignment)
     if mismatch is not None:
         mismatch = _check_mismatch(mismatch, depth)
-    if ax is None:
+    checks.text(title, "title")
+    if _check_ax(ax) is None:
         _, ax = _pyplot().subplots(figsize=(min(max(6, 0.9 * depth + 2), 40), 2.8), layout="constrained")
     diagram = PipeDiagram(ax, depth, alignment, title=title)
     if mismatch is not None:
@@ -403,7 +463,7 @@ def draw_difference_exchange(depth=2, ax=None):
     ``PipeDiagram``.
     """
     depth = checks.whole(depth, "depth", 1, 8)
-    if ax is None:
+    if _check_ax(ax) is None:
         _, ax = _pyplot().subplots(figsize=(max(9, 2.6 * depth + 4), 4.6), layout="constrained")
     diagram = PipeDiagram(ax, depth, "paper", title="the difference exchange: the backward pipe carries targets")
     for layer in range(depth + 1):            # forward layer L lies between drawn positions L - 1 and L
@@ -499,10 +559,12 @@ def _subscript(n):
 
 def plot_circle_data(data, ax=None, split="train", title=None):
     """The blog's scatter of the circle data: label 1 ("One") and 0 ("Zero")."""
-    if split not in ("train", "test"):
-        raise ValueError(f'split must be "train" or "test", got {split!r}')
+    if not isinstance(split, str) or split not in ("train", "test"):
+        raise checks.HeatexValueError(f'split must be "train" or "test", got {checks.shown(split)}')
+    checks.text(title, "title")
+    _check_ax(ax)
     if not isinstance(data, hc.Dataset):
-        raise TypeError(f"data must be a heatex_core.Dataset (e.g. hc.circle_data()), not {type(data).__name__}")
+        raise checks.HeatexTypeError(f"data must be a heatex_core.Dataset (e.g. hc.circle_data()), not {type(data).__name__}")
     x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(7.2, 7.0), layout="constrained")
@@ -649,7 +711,7 @@ def _check_widths(widths, weights):
     widths = checks.layer_widths(None, None, widths)
     depth, width = weights.shape[1], weights.shape[-1]
     if len(widths) != depth + 1 or max(widths) != width:
-        raise ValueError(f"widths {'-'.join(map(str, widths))} do not fit weights of {depth} sections padded to "
+        raise checks.HeatexValueError(f"widths {'-'.join(map(str, widths))} do not fit weights of {depth} sections padded to "
                          f"{width}; give the network's own, e.g. net.widths or run.config['widths']")
     return widths
 
@@ -670,6 +732,9 @@ def _unpadded(weights, widths):
 
 def weight_labels(depth, inputs, width):
     """Row labels and column group labels for ``weight_grid``."""
+    depth = checks.check_depth(depth)
+    width = checks.whole(width, "width", 1, 10**4)
+    inputs = checks.whole(inputs, "inputs", width, width + 1, " (width, or width + 1 with a bias)")
     rows = [f"{name} out {u}" for name in PIPE_NAMES for u in range(width)]
     sections = [str(i) for i in range(depth)]
     units = [("bias" if j == width else f"in {j}") for j in range(inputs)]
@@ -711,12 +776,12 @@ def weight_norm(vmax, scale="linear"):
         return mcolors.Normalize(-vmax, vmax)
     if scale == "symlog":
         return mcolors.SymLogNorm(linthresh=min(1.0, vmax), vmin=-vmax, vmax=vmax, base=10)
-    raise ValueError(f'scale must be "linear" or "symlog", got {scale!r}')
+    raise checks.HeatexValueError(f'scale must be "linear" or "symlog", got {scale!r}')
 
 
 def _check_scale(scale):
-    if scale not in ("linear", "symlog"):
-        raise ValueError(f'scale must be "linear" or "symlog", got {checks.shown(scale)}')
+    if not isinstance(scale, str) or scale not in ("linear", "symlog"):
+        raise checks.HeatexValueError(f'scale must be "linear" or "symlog", got {checks.shown(scale)}')
 
 
 def _symmetric_limit(*arrays):
@@ -738,6 +803,9 @@ def plot_weights(weights, ax=None, title="weights of both pipes", vmax=None, col
     grid = weight_grid(weights, widths)
     vmax = _symmetric_limit(grid) if vmax is None else checks.positive(vmax, "vmax", " (the colour limits are -vmax "
                                                                            "and vmax)")
+    checks.text(title, "title")
+    colorbar = checks.flag(colorbar, "colorbar")
+    _check_ax(ax)
     norm = weight_norm(vmax, scale)
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(max(6, 0.5 * grid.shape[1]), 2.6), layout="constrained")
@@ -756,8 +824,11 @@ def compare_weights(before, after, titles=("before training", "after training"),
     ``plot_weights``."""
     before, after = _one_network(before, "before"), _one_network(after, "after")
     _check_scale(scale)
+    checks.text(suptitle, "suptitle")
+    if _sized(titles) != 2 or not all(isinstance(title, str) for title in titles):
+        raise checks.HeatexTypeError(f"titles must be two texts, (before, after), got {checks.shown(titles)}")
     if before.shape != after.shape:
-        raise ValueError(f"before and after must have the same shape, got {before.shape} and {after.shape}")
+        raise checks.HeatexValueError(f"before and after must have the same shape, got {before.shape} and {after.shape}")
     vmax = _symmetric_limit(before, after)
     columns = before.shape[1] * before.shape[2]
     fig, axes = _pyplot().subplots(2, 1, figsize=(max(7, 0.5 * columns), 5.2), layout="constrained")
@@ -789,15 +860,14 @@ def decision_map(forward_weights, grid, width=None):
     ``forward_weights`` is (depth, inputs, width); points sit in the first two
     input units and the rest are zero, as ``circle_data`` makes them.
     """
-    forward_weights = checks.real_numbers(forward_weights, "forward_weights")
-    if forward_weights.ndim != 3 or forward_weights.shape[-1] < 2 or min(forward_weights.shape) < 1:
-        raise ValueError(f"forward_weights must be one forward pipe, (depth, inputs, width) with width at least 2, "
-                         f"got shape {forward_weights.shape}; e.g. run.snapshots[epoch, network, 0]")
+    forward_weights = _forward_weights(forward_weights)
     grid = checks.real_numbers(grid, "grid")
     if grid.ndim != 2 or grid.shape[1] != 2:
-        raise ValueError(f"grid must be points of the plane, shape (points, 2), got {grid.shape}; see decision_grid")
-    if width is not None and width != forward_weights.shape[-1]:
-        raise ValueError(f"width must be the pipe's width, {forward_weights.shape[-1]}, or None, got {checks.shown(width)}")
+        raise checks.HeatexValueError(f"grid must be points of the plane, shape (points, 2), got {grid.shape}; see decision_grid")
+    if width is not None and (isinstance(width, (bool, np.bool_)) or not isinstance(width, (int, np.integer))
+                              or width != forward_weights.shape[-1]):
+        raise checks.HeatexValueError(f"width must be the pipe's width (that of forward_weights), {forward_weights.shape[-1]}, "
+                                      f"or None, got {checks.shown(width)}")
     width = forward_weights.shape[-1]
     points = np.zeros((len(grid), width))
     points[:, :2] = grid
@@ -808,10 +878,15 @@ def decision_map(forward_weights, grid, width=None):
 
 def hidden_unit_maps(forward_weights, grid, layer=1):
     """Each unit of forward ``layer`` (1 = the first hidden layer) at every grid point: (width, len(grid))."""
-    forward_weights = np.asarray(forward_weights, dtype=float)
+    forward_weights = _forward_weights(forward_weights)
+    grid = checks.real_numbers(grid, "grid")
+    if grid.ndim != 2 or grid.shape[1] != 2 or not np.all(np.isfinite(grid)):
+        raise checks.HeatexValueError(f"grid must be finite points of the plane, shape (points, 2), got {grid.shape}; "
+                                      "see decision_grid")
     width = forward_weights.shape[-1]
-    if not 1 <= layer <= forward_weights.shape[-3]:
-        raise ValueError(f"layer must be from 1 to {forward_weights.shape[-3]} (the forward pipe's layers after x), "
+    if isinstance(layer, (bool, np.bool_)) or not isinstance(layer, (int, np.integer)) \
+            or not 1 <= layer <= forward_weights.shape[-3]:
+        raise checks.HeatexValueError(f"layer must be from 1 to {forward_weights.shape[-3]} (the forward pipe's layers after x), "
                          f"got {layer!r}")
     points = np.zeros((len(grid), width))
     points[:, :2] = grid
@@ -827,10 +902,13 @@ def plot_hidden_units(rows, resolution=61, suptitle=None):
     width): one row per label, one column per unit of the first hidden layer,
     then the output's decision map (green for class 1, the truth dashed).
     """
-    rows = dict(rows)
-    if not rows:
-        raise ValueError("rows is empty: give at least one label and its forward weights")
+    rows = {label: _forward_weights(weights, f"rows[{label!r}]")
+            for label, weights in checks.mapping(rows, "rows", "a label").items()}
     width = np.shape(next(iter(rows.values())))[-1]
+    checks.text(suptitle, "suptitle")
+    if width > 64:
+        raise checks.HeatexValueError(f"rows hold pipes of width {width}: one map per unit would be {width} columns; "
+                                      "draw at most 64")
     fig, axes = _pyplot().subplots(len(rows), width + 1, figsize=(2.2 * (width + 1) + 2.0, 2.2 * len(rows) + 0.8),
                                    layout="constrained", squeeze=False)
     grid = decision_grid(resolution)
@@ -873,12 +951,18 @@ def plot_accuracy_bands(ax, curves, baseline=None, title=None, target=0.9, ylabe
     ``target`` dotted. ``legend=True`` puts the legend below the axes, where it
     never covers a curve; ``plot_accuracy_panels`` shares one for several axes.
     """
+    _check_ax(ax, none=False)
+    curves = _curves(curves)
     labels = list(curves)
+    if bands is not None and (isinstance(bands, (str, bytes)) or not hasattr(bands, "__iter__")):
+        raise checks.HeatexTypeError(f"bands must be a list of curves' labels or None, got {checks.shown(bands)}")
     bands = labels[:2] if bands is None else list(bands)
+    baseline = checks.number(baseline, "baseline", none=True)
+    target = checks.number(target, "target", none=True)
+    for name, value in (("title", title), ("ylabel", ylabel)):
+        checks.text(value, name)
+    legend = checks.flag(legend, "legend")
     for label, accuracy in curves.items():
-        accuracy = np.asarray(accuracy, dtype=float)
-        if accuracy.ndim != 2:
-            raise ValueError(f"curves[{label!r}] must be (epochs + 1, networks), got shape {accuracy.shape}")
         epochs = np.arange(len(accuracy))
         line, = ax.plot(epochs, accuracy.mean(axis=1), linewidth=2, color=rule_colour(label), label=f"{label}: mean")
         if label in bands:
@@ -905,7 +989,17 @@ def plot_accuracy_panels(panels, baselines, suptitle=None, bands=None, panel_siz
     ``panels`` maps a data name to its curves (label -> (epochs + 1, networks));
     ``baselines`` maps a data name to its majority baseline. Returns the figure.
     """
-    panels = dict(panels)
+    panels = {name: _curves(curves, f"panels[{name!r}]")
+              for name, curves in checks.mapping(panels, "panels", "a data name").items()}
+    baselines = {} if baselines is None else checks.mapping(baselines, "baselines", "a data name")
+    for name, value in baselines.items():
+        checks.number(value, f"baselines[{name!r}]")
+    checks.text(suptitle, "suptitle")
+    if _sized(panel_size) != 2:
+        raise checks.HeatexValueError(f"panel_size must be (width, height) in inches, got {checks.shown(panel_size)}")
+    panel_size = [checks.positive(v, "panel_size", " inches", most=100) for v in panel_size]
+    if len(panels) > 20:
+        raise checks.HeatexValueError(f"panels has {len(panels)} data sets; draw at most 20 side by side")
     fig, axes = _pyplot().subplots(1, len(panels), figsize=(panel_size[0] * len(panels), panel_size[1] + 1.2),
                                    layout="constrained", sharey=True, squeeze=False)
     for ax, (name, curves) in zip(axes[0], panels.items()):
@@ -927,10 +1021,15 @@ def plot_layer_spread(spread, ax=None, title="how much each layer still varies o
 
     The median over the networks as a line, the band from the smallest to the largest.
     """
-    spread = np.asarray(spread, dtype=float)
-    if spread.ndim != 2:
-        raise ValueError(f"spread must be (networks, depth + 1) as hc.layer_spread gives, got shape {spread.shape}")
-    if ax is None:
+    spread = checks.real_numbers(spread, "spread")
+    if spread.ndim != 2 or 0 in spread.shape:
+        raise checks.HeatexValueError(f"spread must be (networks, depth + 1) as hc.layer_spread gives, got shape {spread.shape}")
+    if not np.all(np.isfinite(spread)) or np.any(spread < 0):
+        raise checks.HeatexValueError("spread holds NaN, inf or a negative number; a spread is a standard deviation, 0 "
+                                      "or more")
+    checks.text(title, "title")
+    checks.text(label, "label", none=False)
+    if _check_ax(ax) is None:
         _, ax = _pyplot().subplots(figsize=(7, 4), layout="constrained")
     layers = np.arange(spread.shape[1])
     ax.semilogy(layers, np.median(spread, axis=0), "o-", label=f"median of {len(spread)} {label}")
@@ -949,8 +1048,14 @@ def plot_decision_map(ax, forward_weights, data_name="circle", title=None, resol
     ``data_name`` ("circle" or "xor") says which truth to draw. Returns the image,
     for a shared colour bar.
     """
+    _check_ax(ax, none=False)
+    if data_name is not None and (not isinstance(data_name, str) or data_name not in ("circle", "xor")):
+        raise checks.HeatexValueError(f'data_name must be "circle", "xor" or None (no truth drawn), got '
+                                      f"{checks.shown(data_name)}")
+    checks.text(title, "title")
+    grid = decision_grid(resolution)
     axis = np.linspace(-1, 1, resolution)
-    out = decision_map(forward_weights, decision_grid(resolution)).reshape(resolution, resolution)
+    out = decision_map(forward_weights, grid).reshape(resolution, resolution)
     image = ax.imshow(out, origin="lower", extent=(-1, 1, -1, 1), cmap=OUTPUT_CMAP, vmin=0, vmax=1,
                       interpolation="nearest")
     if out.min() < 0.5 < out.max():
@@ -974,9 +1079,20 @@ def plot_decision_map(ax, forward_weights, data_name="circle", title=None, resol
 def plot_decision_maps(panels, ncols=4, suptitle=None, panel_size=3.3):
     """A grid of decision maps with one colour bar: ``panels`` is a list of
     (forward weights, data name, title). Returns the figure."""
-    panels = list(panels)
-    if not panels:
-        raise ValueError("panels is empty: give at least one (forward weights, data name, title)")
+    try:
+        panels = [tuple(panel) for panel in panels] if not isinstance(panels, (str, bytes, dict)) else None
+    except TypeError:
+        panels = None
+    if not panels or any(len(panel) != 3 for panel in panels):
+        raise checks.HeatexValueError(f"panels must be a non-empty list of (forward weights, data name, title), got "
+                                      f"{checks.shown(panels)}")
+    ncols = checks.whole(ncols, "ncols", 1, 20)
+    panel_size = checks.positive(panel_size, "panel_size", " inches", most=100)
+    checks.text(suptitle, "suptitle")
+    if len(panels) > 400:
+        raise checks.HeatexValueError(f"panels has {len(panels)} maps; draw at most 400 in one figure")
+    for weights, data_name, title in panels:
+        _forward_weights(weights, "panels' forward weights")
     nrows = -(-len(panels) // ncols)
     fig, axes = _pyplot().subplots(nrows, ncols, figsize=(panel_size * ncols + 1.2, panel_size * nrows + 0.6),
                                    layout="constrained", squeeze=False)
@@ -992,7 +1108,12 @@ def plot_decision_maps(panels, ncols=4, suptitle=None, panel_size=3.3):
 
 def plot_lines(series, ax=None, title=None, xlabel="epoch", ylabel=None, log=False):
     """One line per label: ``series`` maps a label to a 1-d array. The legend sits outside, right."""
-    if ax is None:
+    series = {label: checks.series(values, f"series[{label!r}]", 1, finite=False)
+              for label, values in checks.mapping(series, "series", "a label").items()}
+    for name, value in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
+        checks.text(value, name)
+    log = checks.flag(log, "log")
+    if _check_ax(ax) is None:
         _, ax = _pyplot().subplots(figsize=(7, 4), layout="constrained")
     for label, values in series.items():
         ax.plot(np.asarray(values, dtype=float), label=label)
@@ -1014,12 +1135,22 @@ def plot_width_sweep(widths, accuracies, ax=None, title=None, target=0.9, ylabel
     accuracies per width. Error bars are one standard deviation; the x axis is
     logarithmic, base 2.
     """
-    if ax is None:
+    if not _sized(widths) or not all(isinstance(w, (int, np.integer)) and not isinstance(w, (bool, np.bool_)) and 0 < w <= 10**6
+                       for w in widths):
+        raise checks.HeatexValueError(f"widths must be a list of whole numbers of at least 1, got {checks.shown(widths)}")
+    accuracies = {label: [checks.series(a, f"accuracies[{label!r}]", 1) for a in per_width]
+                  if not isinstance(per_width, (str, bytes)) and hasattr(per_width, "__iter__") else
+                  checks.series(per_width, f"accuracies[{label!r}]", 2)
+                  for label, per_width in checks.mapping(accuracies, "accuracies", "a label").items()}
+    target = checks.number(target, "target", none=True)
+    for name, value in (("title", title), ("ylabel", ylabel)):
+        checks.text(value, name)
+    if _check_ax(ax) is None:
         _, ax = _pyplot().subplots(figsize=(7, 4), layout="constrained")
     for label, per_width in accuracies.items():
         per_width = [np.asarray(a, dtype=float) for a in per_width]
         if len(per_width) != len(widths):
-            raise ValueError(f"accuracies[{label!r}] has {len(per_width)} entries for {len(widths)} widths")
+            raise checks.HeatexValueError(f"accuracies[{label!r}] has {len(per_width)} entries for {len(widths)} widths")
         ax.errorbar(widths, [a.mean() for a in per_width], yerr=[a.std() for a in per_width], marker="o",
                     capsize=3, label=label, color=rule_colour(label))
     if target is not None:
@@ -1041,6 +1172,17 @@ def print_accuracy_table(results, baselines):
     ``results`` maps (label, data name) to per-network accuracies; ``baselines``
     maps a data name to the majority answer's accuracy, printed first.
     """
+    results = checks.mapping(results, "results", "a (label, data name) pair")
+    for key, accuracy in results.items():
+        if not isinstance(key, tuple) or len(key) != 2 or not all(isinstance(part, str) for part in key):
+            raise checks.HeatexValueError(f"results must map (label, data name) pairs of text to accuracies, got the key "
+                                          f"{checks.shown(key)}")
+        results[key] = checks.series(accuracy, f"results[{key!r}]", 1)
+    baselines = checks.mapping(baselines, "baselines", "a data name")
+    for name, value in baselines.items():
+        if not isinstance(name, str):
+            raise checks.HeatexValueError(f"baselines must map data names (text) to numbers, got the key {checks.shown(name)}")
+        checks.number(value, f"baselines[{name!r}]")
     wide = max([len("rule (sections x width)"), len("majority baseline")] + [len(label) for label, _ in results]) + 2
     named = max([len("data")] + [len(name) for name in baselines]) + 1
     print(f"{'rule (sections x width)':{wide}s}{'data':>{named}s}{'mean':>7s}{'std':>8s}{'worst':>7s}"
@@ -1062,7 +1204,7 @@ def print_accuracy_table(results, baselines):
 def _image_size(image_shape):
     if (not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2
             or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in image_shape)):
-        raise ValueError(f"image_shape must be (rows, columns) of the images, two whole numbers, e.g. (8, 8) for "
+        raise checks.HeatexValueError(f"image_shape must be (rows, columns) of the images, two whole numbers, e.g. (8, 8) for "
                          f"the digits; got {checks.shown(image_shape)}")
     return int(image_shape[0]) * int(image_shape[1])
 
@@ -1092,11 +1234,11 @@ def plot_weight_images(weights, image_shape=(8, 8), ncols=8, vmax=None, title=No
     weights = checks.real_numbers(weights, "weights")
     pixels = _image_size(image_shape)
     if weights.ndim != 2 or weights.shape[0] not in (pixels, pixels + 1) or weights.shape[1] < 1:
-        raise ValueError(f"weights must be one section's (inputs, units) matrix with {pixels} inputs from the "
+        raise checks.HeatexValueError(f"weights must be one section's (inputs, units) matrix with {pixels} inputs from the "
                          f"{image_shape[0]}x{image_shape[1]} pixels (and perhaps a bias row), got shape "
                          f"{weights.shape}; e.g. net.network(0).section('forward', 0)")
     if not np.all(np.isfinite(weights)):
-        raise ValueError("weights contain NaN or inf, which have no colour; draw finite weights")
+        raise checks.HeatexValueError("weights contain NaN or inf, which have no colour; draw finite weights")
     images = weights[:pixels].T.reshape(-1, *image_shape)
     vmax = _symmetric_limit(images) if vmax is None else checks.positive(vmax, "vmax", " (the colour limits are "
                                                                                       "-vmax and vmax)")
@@ -1120,17 +1262,17 @@ def plot_digits(images, labels, predicted=None, ncols=10, image_shape=(8, 8), li
     images = checks.real_numbers(images, "images")
     pixels = _image_size(image_shape)
     if images.ndim != 2 or images.shape[1] != pixels:
-        raise ValueError(f"images must be (images, {pixels}) pixels row by row, e.g. data.x_test, got shape "
+        raise checks.HeatexValueError(f"images must be (images, {pixels}) pixels row by row, e.g. data.x_test, got shape "
                          f"{images.shape}")
     labels = np.asarray(labels)
     if labels.shape != (len(images),):
-        raise ValueError(f"labels must be one per image, shape ({len(images)},), got {labels.shape}; e.g. "
+        raise checks.HeatexValueError(f"labels must be one per image, shape ({len(images)},), got {labels.shape}; e.g. "
                          "data.labels('test')")
     if predicted is not None and np.shape(predicted) != (len(images),):
-        raise ValueError(f"predicted must be one answer per image, shape ({len(images)},), got {np.shape(predicted)}")
+        raise checks.HeatexValueError(f"predicted must be one answer per image, shape ({len(images)},), got {np.shape(predicted)}")
     limit = checks.whole(limit, "limit", 1)
     if len(images) == 0:
-        raise ValueError("there are no images to draw (none wrong?)")
+        raise checks.HeatexValueError("there are no images to draw (none wrong?)")
     n = min(len(images), limit)
     more = f" (the first {n} of {len(images)})" if n < len(images) else ""
     fig, axes = _grid_of_axes(n, ncols, (0.95, 1.1), (title or ("digits: true label, and the answer" if predicted

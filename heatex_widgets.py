@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 import heatex_checks as checks
 import heatex_core as hc
+import heatex_runfile as runfile
 import heatex_viz as hv
 
 __all__ = ["SnapshotView", "Scrubber", "snapshot_frames", "animation", "write_movie", "export_gif", "export_mp4",
@@ -49,17 +50,31 @@ MAX_PIXELS = 8000
 def _check_figure(dpi, figsize):
     """dpi and figsize of a figure, checked before it is made: (dpi, figsize)."""
     dpi = checks.positive(dpi, "dpi", " dots per inch", most=1000)
+    if dpi < 1:
+        raise checks.HeatexValueError(f"dpi must be at least 1 dot per inch, got {checks.shown(dpi)}")
     try:
         size = tuple(figsize)
     except TypeError:
         size = ()
     if len(size) != 2 or not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
                                  and np.isfinite(v) and v > 0 for v in size):
-        raise ValueError(f"figsize must be (width, height) in inches, two numbers above 0, got {checks.shown(figsize)}")
+        raise checks.HeatexValueError(f"figsize must be (width, height) in inches, two numbers above 0, got {checks.shown(figsize)}")
+    if min(size) * dpi < 16:
+        raise checks.HeatexValueError(f"figsize {size} at dpi {dpi:g} makes a picture less than 16 pixels on a side; "
+                                      "a larger figsize or dpi")
     if max(size) * dpi > MAX_PIXELS:
-        raise ValueError(f"figsize {size} at dpi {dpi:g} makes a picture {size[0] * dpi:.0f} x {size[1] * dpi:.0f} "
+        raise checks.HeatexValueError(f"figsize {size} at dpi {dpi:g} makes a picture {size[0] * dpi:.0f} x {size[1] * dpi:.0f} "
                          f"pixels; keep each side under {MAX_PIXELS}: a smaller figsize or dpi")
     return dpi, size
+
+
+def _check_fps(fps):
+    """Frames a second of a film: a GIF's frame lasts whole hundredths of a second, from 1 to 65535."""
+    fps = checks.positive(fps, "fps", " frames a second", most=100)
+    if fps < 0.002:
+        raise checks.HeatexValueError(f"fps must be at least 0.002 frames a second (a GIF's frame lasts at most about "
+                                      f"11 minutes), got {checks.shown(fps)}")
+    return fps
 
 
 def _check_frames(run, frames):
@@ -67,15 +82,18 @@ def _check_frames(run, frames):
     last = len(run.snapshots) - 1
     if frames is None:
         return list(range(last + 1))
-    if isinstance(frames, (str, bytes)) or not hasattr(frames, "__iter__"):
-        raise TypeError(f"frames must be a list of snapshot indices (e.g. hv.snapshot_frames({last}, 13)), "
-                        f"got {checks.shown(frames)}")
-    frames = list(frames)
+    try:
+        if isinstance(frames, (str, bytes)):
+            raise TypeError
+        frames = list(frames)
+    except TypeError:
+        raise checks.HeatexTypeError(f"frames must be a list of snapshot indices (e.g. hv.snapshot_frames({last}, 13)), "
+                        f"got {checks.shown(frames)}") from None
     if not frames:
-        raise ValueError("frames is empty: give at least one snapshot index")
+        raise checks.HeatexValueError("frames is empty: give at least one snapshot index")
     for s in frames:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not -last - 1 <= s <= last:
-            raise ValueError(f"frames: snapshot must be a whole number from 0 to {last} (or -1 for the last), "
+            raise checks.HeatexValueError(f"frames: snapshot must be a whole number from 0 to {last} (or -1 for the last), "
                              f"got {checks.shown(s)}")
     return [int(s) % (last + 1) for s in frames]
 
@@ -114,6 +132,7 @@ class SnapshotView:
         dpi, figsize = _check_figure(dpi, figsize)
         resolution = checks.whole(resolution, "resolution", 2, hv.MAX_RESOLUTION)
         hv._check_scale(scale)
+        blit, title, hidden = (checks.flag(v, name) for name, v in (("blit", blit), ("title", title), ("hidden", hidden)))
         self.run = run
         self.epochs = hv._snapshot_epochs(run)                      # the epoch of each snapshot
         self.snapshots = run.snapshots[:, self.network]        # (snapshots, 2, depth, inputs, width)
@@ -121,7 +140,7 @@ class SnapshotView:
         self.widths = hv.run_widths(run)
         self.plane = min(self.widths) == max(self.widths)          # one width: the input is a point of the plane
         if hidden and not self.plane:
-            raise ValueError(f"hidden=True draws each first-layer unit as a map over the plane, but this run's layers "
+            raise checks.HeatexValueError(f"hidden=True draws each first-layer unit as a map over the plane, but this run's layers "
                              f"are {'-'.join(map(str, self.widths))}: its input is not a point of the plane; leave "
                              "hidden out to see its weights")
         self.grid = hv.decision_grid(resolution)
@@ -181,7 +200,7 @@ class SnapshotView:
         last = len(self.snapshots) - 1
         if (isinstance(snapshot, bool) or not isinstance(snapshot, (int, np.integer))
                 or not -last - 1 <= snapshot <= last):
-            raise ValueError(f"snapshot must be a whole number from 0 to {last} (or -1 for the last), got {snapshot!r}")
+            raise checks.HeatexValueError(f"snapshot must be a whole number from 0 to {last} (or -1 for the last), got {snapshot!r}")
         return int(snapshot) % (last + 1)
 
     def update(self, snapshot):
@@ -211,6 +230,7 @@ class SnapshotView:
 
     def png(self, snapshot=None, compress_level=1):
         """A snapshot (or the one shown) as PNG bytes: exact pixels, for files and pages."""
+        compress_level = checks.whole(compress_level, "compress_level", 0, 9, " (zlib's levels)")
         return self._encode(snapshot, "png", compress_level=compress_level)
 
     def jpeg(self, snapshot=None, quality=90):
@@ -219,6 +239,7 @@ class SnapshotView:
         JPEG encodes a large figure several times faster than PNG, which keeps a
         slider step near 30 ms; at quality 90 the text and flat colours stay clean.
         """
+        quality = checks.whole(quality, "quality", 1, 100, " (JPEG's scale)")
         return self._encode(snapshot, "jpeg", quality=quality)
 
     def _encode(self, snapshot, format, **options):
@@ -325,6 +346,9 @@ class Scrubber(_WidgetView):
     def __init__(self, run, data=None, network=0, interval=200, dpi=100, figsize=(12, 5.6), hidden=False):
         import ipywidgets as widgets
         interval = checks.whole(interval, "interval", 1, why=" (milliseconds between frames when playing)")
+        if interval > 10**7:
+            raise checks.HeatexValueError(f"interval must be at most 10**7 milliseconds (about 3 hours a frame), got {interval}")
+        checks.flag(hidden, "hidden")
         self.view = SnapshotView(run, data, network, dpi=dpi, figsize=figsize, blit=True, title=False, hidden=hidden)
         last = len(self.view.snapshots) - 1
         self.slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="snapshot",
@@ -374,8 +398,12 @@ def snapshot_frames(epochs, count):
     every epoch, ``len(run.snapshots) - 1`` for any run.
     """
     epochs = checks.whole(epochs, "epochs", 0, why=" (the last snapshot's index)")
+    if epochs > 10**12:
+        raise checks.HeatexValueError(f"epochs must be at most 10**12 (the last snapshot's index), got {epochs}")
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
-        raise ValueError(f"count must be a whole number of at least 1, got {count!r}")
+        raise checks.HeatexValueError(f"count must be a whole number of at least 1, got {count!r}")
+    if count > 10**5:
+        raise checks.HeatexValueError(f"count must be at most 100000 frames (a film of more is hours long), got {count!r}")
     count = min(int(count), epochs + 1)
     return np.unique(np.round(np.linspace(0, epochs, count)).astype(int)).tolist()
 
@@ -386,9 +414,9 @@ def _check_view(run, view):
         hv._check_run(run)
         return run
     if not isinstance(view, SnapshotView):
-        raise TypeError(f"view must be a heatex_viz.SnapshotView, not {type(view).__name__}")
+        raise checks.HeatexTypeError(f"view must be a heatex_viz.SnapshotView, not {type(view).__name__}")
     if run is not None and view.run is not run:
-        raise ValueError("view shows another run than the one given; pass run=None or that view's run")
+        raise checks.HeatexValueError("view shows another run than the one given; pass run=None or that view's run")
     return view.run
 
 
@@ -432,28 +460,38 @@ def write_movie(view, path, writer, frames=None):
     The writer's documented loop (``writer.saving``, then one frame per
     snapshot). A ``GifWriter`` takes the view's own pixels (``add_frame``); any
     other writer redraws a film figure holding them (``grab_frame``), a cheap
-    draw, but a draw and a copy more per frame.
+    draw, but a draw and a copy more per frame. The film is written whole or
+    not at all, as a run is (``heatex_runfile.write_whole``): a full disk or a
+    stop part-way leaves the film that was at ``path`` as it was.
     """
-    _check_view(None, view)
+    if not isinstance(view, SnapshotView):
+        raise checks.HeatexTypeError(f"view must be a heatex_viz.SnapshotView (the one to film), not {type(view).__name__}")
     _check_writer(writer)
     frames = _frame_list(view, frames)
-    if isinstance(writer, GifWriter):
-        with writer.saving(view.figure, str(path), dpi=view.figure.dpi):
+    path = runfile.run_path(path)
+
+    def write(temporary):
+        if isinstance(writer, GifWriter):
+            with writer.saving(view.figure, str(temporary), dpi=view.figure.dpi):
+                for snapshot in frames:
+                    view.update(snapshot)
+                    writer.add_frame(view.render())
+            return
+        film, show = _film(view, frames[0])
+        with writer.saving(film, str(temporary), dpi=film.dpi):
             for snapshot in frames:
-                view.update(snapshot)
-                writer.add_frame(view.render())
-        return path
-    film, show = _film(view, frames[0])
-    with writer.saving(film, str(path), dpi=film.dpi):
-        for snapshot in frames:
-            show(snapshot)
-            writer.grab_frame()
+                show(snapshot)
+                writer.grab_frame()
+    runfile.write_whole(path, write, f"the film ({pathlib.Path(str(path)).suffix or 'no suffix'})")
     return path
 
 
 def repo_relative(path):
     """``path`` as text relative to the repo root when inside it (stable across machines)."""
-    path = pathlib.Path(path).resolve()
+    try:
+        path = runfile.run_path(path).resolve()
+    except (RuntimeError, OSError) as error:        # a loop of symbolic links
+        raise checks.HeatexValueError(f"path {path} cannot be resolved: {error}") from None
     try:
         return path.relative_to(ROOT).as_posix()
     except ValueError:
@@ -462,18 +500,18 @@ def repo_relative(path):
 
 def _export_path(path, suffix):
     if not isinstance(path, (str, pathlib.PurePath)):
-        raise TypeError(f"path must be a file name ending in {suffix} (text or a pathlib.Path), got {type(path).__name__}")
-    path = pathlib.Path(path)
+        raise checks.HeatexTypeError(f"path must be a file name ending in {suffix} (text or a pathlib.Path), got {type(path).__name__}")
+    path = runfile.run_path(path)
     if path.suffix.lower() != suffix:
-        raise ValueError(f"the file name must end in {suffix}, got {path.name!r}")
+        raise checks.HeatexValueError(f"the file name (path) must end in {suffix}, got {path.name!r}")
     if path.is_dir():
-        raise ValueError(f"path {path} is a folder; give a file name ending in {suffix}")
+        raise checks.HeatexValueError(f"path {path} is a folder; give a file name ending in {suffix}")
     return path
 
 
 def _check_writer(writer):
     if not isinstance(writer, AbstractMovieWriter):
-        raise TypeError(f"writer must be a matplotlib movie writer such as hv.GifWriter(fps=10), "
+        raise checks.HeatexTypeError(f"writer must be a matplotlib movie writer such as hv.GifWriter(fps=10), "
                         f"not {type(writer).__name__}")
 
 
@@ -481,7 +519,7 @@ def _check_film(run, view, data, network, frames, fps, dpi):
     """Everything a film needs, checked before the first frame is drawn; returns the frames."""
     frames = _check_frames(_check_view(run, view), frames)
     # GIF frame times are whole hundredths of a second: more than 100 frames a second cannot be shown
-    checks.positive(fps, "fps", " frames a second", most=100)
+    _check_fps(fps)
     if view is None:
         hv._network_index(run, network)
         hv._check_data(data, run)
@@ -538,7 +576,11 @@ class SignalDemo(_WidgetView):
 
     def __init__(self, seeds=range(20), depth=10, width=2, init_scale=1.0, bias=False, dpi=100):
         import ipywidgets as widgets
-        self.seeds = checks.seed_list(list(seeds))
+        self.seeds = checks.seed_list(list(seeds) if isinstance(seeds, range) else seeds)
+        if len(self.seeds) > 256:
+            raise checks.HeatexValueError(f"seeds must be at most 256 networks for a live demo, got {len(self.seeds)}")
+        _check_demo_values(depth=depth, width=width, init_scale=init_scale, bias=bias)
+        dpi, _ = _check_figure(dpi, (11, 4.2))
         self.depth = widgets.IntSlider(value=depth, min=1, max=10, description="depth")
         self.width = widgets.IntSlider(value=width, min=2, max=16, description="width")
         self.init_scale = widgets.FloatLogSlider(value=init_scale, base=2, min=-3, max=4, step=0.25,
@@ -567,7 +609,8 @@ class SignalDemo(_WidgetView):
         controls = {"depth": self.depth, "width": self.width, "init_scale": self.init_scale, "bias": self.bias}
         unknown = set(values) - set(controls)
         if unknown:
-            raise ValueError(f"unknown control {sorted(unknown)}; choose from {sorted(controls)}")
+            raise checks.HeatexValueError(f"unknown control {sorted(unknown)}; choose from {sorted(controls)}")
+        _check_demo_values(**values)
         with self.depth.hold_trait_notifications():
             for name, value in values.items():
                 controls[name].value = value
@@ -595,6 +638,20 @@ class SignalDemo(_WidgetView):
     def __repr__(self):
         return ("SignalDemo: sliders for depth, width, init_scale and bias, with the layer spread and a "
                 "decision map (in Jupyter with a kernel)")
+
+
+def _check_demo_values(**values):
+    """SignalDemo's sliders' values, within the sliders' ranges."""
+    for name, (least, most) in {"depth": (1, 10), "width": (2, 16)}.items():
+        if name in values:
+            checks.whole(values[name], name, least, most, " (the slider's range)")
+    if "init_scale" in values:
+        checks.positive(values["init_scale"], "init_scale", most=16)
+        if values["init_scale"] < 1 / 8:
+            raise checks.HeatexValueError(f"init_scale must be from 1/8 to 16 (the slider's range), got "
+                                          f"{checks.shown(values['init_scale'])}")
+    if "bias" in values:
+        checks.flag(values["bias"], "bias")
 
 
 # ---------------------------------------------------------------------------
@@ -724,7 +781,17 @@ class GifWriter(AbstractMovieWriter):
     palette_frames = 8     # frames the palette is picked from
     colours = 255          # one index left free: the optimiser's "unchanged" (transparent) pixel
 
+    def __init__(self, fps=5, **kwargs):
+        # checked before any frame is drawn: GIF frame times are whole hundredths of a second
+        super().__init__(fps=_check_fps(fps), **kwargs)
+
     def setup(self, fig, outfile, dpi=None):
+        from matplotlib.figure import Figure as AnyFigure
+        if not isinstance(fig, AnyFigure):
+            raise checks.HeatexTypeError(f"fig must be a matplotlib Figure, got {checks.shown(fig)}")
+        outfile = runfile.run_path(outfile, "outfile")
+        if dpi is not None:
+            checks.positive(dpi, "dpi", " dots per inch", most=1000)
         super().setup(fig, outfile, dpi=dpi)
         self._frames = []
 
@@ -737,13 +804,17 @@ class GifWriter(AbstractMovieWriter):
     def add_frame(self, rgba):
         """Add one frame: RGBA pixels (height, width, 4) of uint8, as ``SnapshotView.render`` gives."""
         from PIL import Image
+        rgba = checks.as_array(rgba)
+        if rgba is None:
+            raise checks.HeatexValueError("rgba must be RGBA pixels of shape (height, width, 4) and dtype uint8, got a "
+                                          "ragged list")
         rgba = np.ascontiguousarray(rgba)
         if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
-            raise ValueError(f"a frame must be RGBA pixels of shape (height, width, 4) and dtype uint8, "
+            raise checks.HeatexValueError(f"a frame must be RGBA pixels of shape (height, width, 4) and dtype uint8, "
                              f"got shape {rgba.shape} and dtype {rgba.dtype}")
         height, width = rgba.shape[:2]
         if self._frames and self._frames[0].size != (width, height):
-            raise ValueError(f"every frame must have the first frame's size {self._frames[0].size}, "
+            raise checks.HeatexValueError(f"every frame must have the first frame's size {self._frames[0].size}, "
                              f"got {(width, height)}")
         # .convert copies: the canvas buffer is drawn over by the next render
         self._frames.append(Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB"))
@@ -765,9 +836,9 @@ class GifWriter(AbstractMovieWriter):
     def finish(self):
         from PIL import Image
         if not self._frames:
-            raise ValueError("no frames to write: add at least one frame before finishing the GIF")
+            raise checks.HeatexValueError("no frames to write: add at least one frame before finishing the GIF")
         palette = self.palette()
         first, *rest = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in self._frames]
-        first.save(self.outfile, save_all=True, append_images=rest, duration=int(1000 / self.fps), loop=0,
-                   optimize=True)
+        first.save(self.outfile, format="GIF", save_all=True, append_images=rest, duration=int(1000 / self.fps),
+                   loop=0, optimize=True)
         self._frames = []

@@ -36,12 +36,14 @@ def data():
 
 # --- per-network settings and seeds -----------------------------------------------------
 
+@pytest.mark.filterwarnings("ignore::heatex_checks.SettingRangeWarning")
 @settings(max_examples=80, deadline=None)
 @given(name=st.sampled_from(sorted(checks.SETTING_LIMITS)), value=numbers)
 def test_a_setting_is_accepted_within_its_bounds_or_refused_by_name(name, value):
     low, inclusive, _ = checks.SETTING_LIMITS[name]
+    most = checks.SETTING_RANGES[name][1]       # past this nothing can be learnt: refused too
     fine = (isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
-            and (value >= low if inclusive else value > low))
+            and (value >= low if inclusive else value > low) and value <= most)
     # difference, inverse_step and inverse_noise are the difference exchange's settings
     rule = "difference_exchange" if name in ("difference", "inverse_step", "inverse_noise") else "blog"
     if value is None:           # left out: the rule's default
