@@ -1400,5 +1400,5 @@ def point_pair(x, y, width, k, y_width=None):
     """``HeatExchanger.flow``'s x and y: points (m, width) or (K, m, width) each (y ``y_width`` wide, if
     the pipes' ends differ), that broadcast together."""
     x, y = check_points(x, "x", width, k), check_points(y, "y", width if y_width is None else y_width, k)
-    real_arguments("x", "y")(x, y)
+    real_arguments("x", "y")(x[..., :1], y[..., :1])      # samples and networks broadcast (widths may differ)
     return x, y

@@ -1504,7 +1504,8 @@ class NetworkRun:
 
     @property
     def config(self):
-        return {name: (value[self.k] if isinstance(value, list) else value)
+        # per-network settings are lists of K; the layer widths are one list for every network
+        return {name: (value[self.k] if isinstance(value, list) and name != "widths" else value)
                 for name, value in self.run.config.items() if name != "seeds"} | {"seed": self.run.config["seeds"][self.k]}
 
     def at(self, epoch):

@@ -93,7 +93,7 @@ def test_digits_by_name_and_what_is_refused():
         hc.digits_data(n_train=1500, n_test=500)
     with pytest.raises(ValueError, match="width must be 64"):
         hc.data_set("digits", width=16)
-    with pytest.raises(ValueError, match="unknown data set 'mnist'.*digits"):
+    with pytest.raises(ValueError, match="unknown data set name 'mnist'.*digits"):
         hc.data_set("mnist")
 
 
