@@ -196,6 +196,9 @@ def stage_contents(target):
             continue
         staged = target / path.relative_to(notebooks)
         staged.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".npz":
+            shutil.copyfile(path, staged)
+            continue
         nb = with_lite_links(json.loads(path.read_text(encoding="utf-8")), path.relative_to(ROOT))
         staged.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
