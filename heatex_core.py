@@ -780,7 +780,7 @@ class HeatExchanger:
         bias = RULE_DEFAULTS[rule]["bias"] if bias is None else bias
         init_scale = RULE_DEFAULTS[rule]["init_scale"] if init_scale is None else init_scale
         checks.check_bias(bias)
-        checks.check_weights_size(len(seeds), depth, width, bias)
+        checks.check_weights_size(len(seeds), len(widths) - 1, max(widths), bias)     # padded to the widest
         scales = checks.per_network_array(init_scale, "init_scale", len(seeds))
         rngs = [np.random.default_rng(s) for s in seeds]
         shapes = engine.section_shapes(widths, bias)        # each section's (inputs, width), forward pipe first
