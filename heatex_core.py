@@ -780,7 +780,7 @@ class HeatExchanger:
         bias = RULE_DEFAULTS[rule]["bias"] if bias is None else bias
         init_scale = RULE_DEFAULTS[rule]["init_scale"] if init_scale is None else init_scale
         checks.check_bias(bias)
-        checks.check_weights_size(len(seeds), depth, width, bias)
+        checks.check_weights_size(len(seeds), len(widths) - 1, max(widths), bias)     # padded to the widest
         scales = checks.per_network_array(init_scale, "init_scale", len(seeds))
         rngs = [np.random.default_rng(s) for s in seeds]
         shapes = engine.section_shapes(widths, bias)        # each section's (inputs, width), forward pipe first
@@ -951,15 +951,15 @@ class HeatExchanger:
         """The forward pipe's output for x (m, width), or one set per network (K, m, width): shape (K, m, width)."""
         x = checks.check_points(x, "x", self.widths[0], self.n_networks)
         with np.errstate(over="ignore"):    # exp overflows to inf for huge weights; the sigmoid is then 0, as it should be
-            return self.units(_flow(self.weights[:, 0], self._padded(x), self._mask(0))[..., -1, :, :], -1)
+            return self._units(_flow(self.weights[:, 0], self._padded(x), self._mask(0))[..., -1, :, :], -1)
 
     def reconstruct(self, y):
         """The backward pipe's output for y (m, width), or one set per network (K, m, width): shape (K, m, width)."""
         y = checks.check_points(y, "y", self.widths[-1], self.n_networks)
         with np.errstate(over="ignore"):
-            return self.units(_flow(self.weights[:, 1], self._padded(y), self._mask(1))[..., -1, :, :], 0)
+            return self._units(_flow(self.weights[:, 1], self._padded(y), self._mask(1))[..., -1, :, :], 0)
 
-    def units(self, layer, end):
+    def _units(self, layer, end):
         """The units a padded ``layer`` (..., inputs) holds of the pipes' input (``end`` 0) or output (-1)."""
         return layer[..., self.width - self.widths[end]:self.width]
 
@@ -1323,12 +1323,12 @@ def _measure_networks(weights, difference, net, data):
     width, one_hot = net.width, data.one_hot
     with np.errstate(over="ignore"):
         train_acts = net._engine.flow(weights, np.stack(net._padded(data.x_train, data.y_train)), net.mask)
-        test_out = net.units(net._engine.flow(weights[:, 0], net._padded(data.x_test), net._mask(0))[..., -1, :, :], -1)
+        test_out = net._units(net._engine.flow(weights[:, 0], net._padded(data.x_test), net._mask(0))[..., -1, :, :], -1)
     metrics = {
-        "train_accuracy": np.mean(predict_labels(net.units(train_acts[:, 0, -1], -1), one_hot) == data.labels("train"),
+        "train_accuracy": np.mean(predict_labels(net._units(train_acts[:, 0, -1], -1), one_hot) == data.labels("train"),
                                   axis=-1),
         "test_accuracy": np.mean(predict_labels(test_out, one_hot) == data.labels("test"), axis=-1),
-        "reconstruction_error": np.mean((net.units(train_acts[:, 1, -1], 0) - data.x_train) ** 2, axis=(-2, -1)),
+        "reconstruction_error": np.mean((net._units(train_acts[:, 1, -1], 0) - data.x_train) ** 2, axis=(-2, -1)),
     }
     with np.errstate(over="ignore"):   # targets, if the rule carries them down (x̂ is measured above)
         carry_down(net.rule, weights, train_acts, difference, net.mask)

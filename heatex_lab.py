@@ -367,7 +367,7 @@ class Number:
     def __init__(self, low=None, high=None):
         self.low, self.high = low, high
 
-    def problem(self, value):
+    def _problem(self, value):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
                 or not np.isfinite(value):
             return f"a number, not {checks.shown(value)}"
@@ -377,7 +377,7 @@ class Number:
             return f"a number {span}, not {value:g}"
         return None
 
-    def plain(self, value):
+    def _plain(self, value):
         return float(value)
 
 
@@ -387,12 +387,12 @@ class Choice:
     def __init__(self, *options):
         self.options = options
 
-    def problem(self, value):
+    def _problem(self, value):
         if not any(value is o or (type(value) is type(o) and value == o) for o in self.options):
             return f"one of {', '.join(map(repr, self.options))}, not {checks.shown(value)}"
         return None
 
-    def plain(self, value):
+    def _plain(self, value):
         return value
 
 
@@ -402,13 +402,13 @@ def _form_problems(value, form):
         if not isinstance(value, dict) or set(value) != set(form):
             return [f"a dict with the keys {', '.join(map(repr, form))} (got {checks.shown(value)})"]
         return [f"{key!r} must be {problem}" for key, part in form.items()
-                if (problem := part.problem(value[key])) is not None]
-    problem = form.problem(value)
+                if (problem := part._problem(value[key])) is not None]
+    problem = form._problem(value)
     return [] if problem is None else [f"it must be {problem}"]
 
 
 def _plain(value, form):
-    return {key: part.plain(value[key]) for key, part in form.items()} if isinstance(form, dict) else form.plain(value)
+    return {key: part._plain(value[key]) for key, part in form.items()} if isinstance(form, dict) else form._plain(value)
 
 
 def prediction_log():

@@ -10,6 +10,7 @@ method) and a valid keyword for every argument the test may replace.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import stat
@@ -77,6 +78,65 @@ def curves():
     return np.random.default_rng(0).uniform(0, 1, (5, 4))
 
 
+def digits():
+    return cached("digits", lambda: hc.digits_data(n_train=60, n_test=20, seed=0))
+
+
+# The predictions file of every example: in SCRATCH, never beside the notebooks or in the repository.
+PREDICTIONS = SCRATCH / "predictions" / "my_predictions.json"
+PREDICTIONS.parent.mkdir()
+
+
+def with_predictions(function):
+    """``function`` with HEATEX_PREDICTIONS naming PREDICTIONS while it runs (the prediction functions
+    read that variable at each call), and put back after."""
+    @functools.wraps(function)
+    def keeping(*args, **kwargs):
+        before = os.environ.get("HEATEX_PREDICTIONS")
+        os.environ["HEATEX_PREDICTIONS"] = str(PREDICTIONS)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if before is None:
+                os.environ.pop("HEATEX_PREDICTIONS", None)
+            else:
+                os.environ["HEATEX_PREDICTIONS"] = before
+    return keeping
+
+
+def predicted(name, value=0.5):
+    """A prediction of ``value`` kept for question ``name`` (before a reveal or a final test of it)."""
+    with_predictions(hl.predict)(name, lambda: value, hl.Number(0, 1))
+    return name
+
+
+def predictions_file():
+    """PREDICTIONS, with a prediction kept in it (a students' file for class_predictions)."""
+    predicted("surface.class")
+    return PREDICTIONS
+
+
+def plain_targets(W, t, h_in, h_out):
+    """The plain flow as targets: what a backward section passes down without a rule of its own."""
+    return hc.sigmoid(t @ W)
+
+
+def targets_inputs(bias=True, depth=2, width=3):
+    """Weights and activations of two networks of the shapes ``carry_targets`` is given in training."""
+    rng = np.random.default_rng(0)
+    inputs = width + bias
+    weights = rng.uniform(-1, 1, (2, 2, depth, inputs, width))
+    acts = rng.uniform(0, 1, (2, 2, depth + 1, 1, inputs))
+    if bias:
+        acts[..., width:] = 1.0
+    return dict(weights=weights, acts=acts)
+
+
+def saved_run():
+    """run() saved: what train_or_load finds for net() trained on data() for 3 epochs."""
+    return cached("saved run", lambda: run().save(SCRATCH / "saved_for_train_or_load.npz"))
+
+
 EXAMPLES = {
     "hc.sigmoid": lambda: (hc.sigmoid, dict(z=np.linspace(-3, 3, 5))),
     "hc.Section": lambda: (hc.Section, dict(width=2)),
@@ -108,6 +168,7 @@ EXAMPLES = {
                                             y_test=data().y_test, name="d", seed=0)),
     "hc.circle_data": lambda: (hc.circle_data, dict(n_train=20, n_test=10, width=2, seed=0, radius=0.8)),
     "hc.xor_data": lambda: (hc.xor_data, dict(n_train=20, n_test=10, width=2, seed=0)),
+    "hc.digits_data": lambda: (hc.digits_data, dict(n_train=50, n_test=20, seed=0, width=64)),
     "hc.data_set": lambda: (hc.data_set, dict(name="xor", width=2, seed=0, n_train=20, n_test=10)),
     "hc.majority_accuracy": lambda: (hc.majority_accuracy, dict(data=data())),
     "hc.train": lambda: (hc.train, dict(net=net(), data=data(), epochs=2, progress=False, snapshot_every=1)),
@@ -120,6 +181,19 @@ EXAMPLES = {
     "hl.register_rule": lambda: (hl.register_rule, dict(rule=hc.schmidhuber_rule, name="surface_rule",
                                                         alignment="paper")),
     "hl.is_local": lambda: (hl.is_local, dict(rule="blog", depth=2, width=2, trials=1, seed=0, rows=1)),
+    "hl.check": lambda: (hl.check, dict(name="1.1", attempt=lambda: [])),
+    "hl.Number": lambda: (hl.Number, dict(low=0, high=1)),
+    # Choice(*options): one option given as junk beside a good one
+    "hl.Choice": lambda: (lambda option: hl.Choice("higher", option), dict(option="lower")),
+    "hl.predict": lambda: (with_predictions(hl.predict), dict(name="2.3", prediction=lambda: 0.5,
+                                                              form=hl.Number(0, 1))),
+    "hl.reveal": lambda: (with_predictions(hl.reveal), dict(name=predicted("surface.reveal"), measured=0.6)),
+    "hl.final_test": lambda: (with_predictions(hl.final_test), dict(name=predicted("surface.final"), measured=0.6)),
+    "hl.prediction_log": lambda: (with_predictions(hl.prediction_log), dict()),
+    "hl.class_predictions": lambda: (hl.class_predictions, dict(paths=[predictions_file()])),
+    "hl.carry_targets": lambda: (hl.carry_targets, dict(targets=plain_targets, **targets_inputs())),
+    "hl.train_or_load": lambda: (hl.train_or_load, dict(net=net(), data=data(), epochs=3, saved=saved_run(), live=False,
+                                                        snapshot_every=1, progress=False)),
     "hv.position_order": lambda: (hv.position_order, dict(weights=net().weights[0])),
     "hv.sections_by_position": lambda: (hv.sections_by_position, dict(values=np.zeros((2, 3)))),
     "hv.largest_section": lambda: (hv.largest_section, dict(per_section=np.ones((2, 3)))),
@@ -128,6 +202,7 @@ EXAMPLES = {
     "hv.PipeDiagram": lambda: (hv.PipeDiagram, dict(ax=ax(), depth=3, alignment="blog", title="t", labels=True)),
     "hv.draw_pipes": lambda: (hv.draw_pipes, dict(depth=3, alignment="paper", mismatch=np.ones((2, 3)), title="t")),
     "hv.draw_difference_exchange": lambda: (hv.draw_difference_exchange, dict(depth=2)),
+    "hv.draw_difference_passes": lambda: (hv.draw_difference_passes, dict(depth=2)),
     "hv.plot_circle_data": lambda: (hv.plot_circle_data, dict(data=data(), split="test", title="t")),
     "hv.plot_learning_curves": lambda: (hv.plot_learning_curves, dict(run=run(), data=data(), network=1)),
     "hv.weight_grid": lambda: (hv.weight_grid, dict(weights=run().snapshots[0, 0])),
@@ -159,6 +234,11 @@ EXAMPLES = {
                                                               title="t", target=0.9, ylabel="y")),
     "hv.print_accuracy_table": lambda: (hv.print_accuracy_table, dict(results={("a", "circle"): np.array([0.5, 0.6])},
                                                                       baselines={"circle": 0.5})),
+    "hv.plot_weight_images": lambda: (hv.plot_weight_images, dict(
+        weights=np.random.default_rng(0).uniform(-1, 1, (65, 4)), image_shape=(8, 8), ncols=2, vmax=1.0, title="t")),
+    "hv.plot_digits": lambda: (hv.plot_digits, dict(images=digits().x_test[:6], labels=digits().labels("test")[:6],
+                                                    predicted=np.arange(6), ncols=3, image_shape=(8, 8), limit=4,
+                                                    title="t")),
     "hw.SnapshotView": lambda: (hw.SnapshotView, dict(run=run(), data=data(), network=1, dpi=40, figsize=(6, 3),
                                                       resolution=5, blit=False, scale="linear", title=True,
                                                       hidden=False)),
@@ -205,6 +285,8 @@ EXAMPLES = {
     "Network.predict": lambda: (net().network(1).predict, dict(x=data().x_test)),
     "Network.reconstruct": lambda: (net().network(1).reconstruct, dict(y=data().y_test)),
     "Network.pipes": lambda: (net().network(1).pipes, dict()),
+    "Network.section": lambda: (net().network(1).section, dict(pipe="backward", i=2)),
+    "Dataset.labels": lambda: (data().labels, dict(split="test")),
     "Run.network": lambda: (run().network, dict(k=1)),
     "Run.networks": lambda: (run().networks, dict()),
     "Run.network_at": lambda: (run().network_at, dict(epoch=2, network=1)),
