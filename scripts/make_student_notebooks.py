@@ -27,6 +27,7 @@ import argparse
 import ast
 import copy
 import pathlib
+import re
 import sys
 
 import nbformat
@@ -59,6 +60,22 @@ NOTE_ID = "student-note"
 
 class SolutionCellError(ValueError):
     """A cell tagged ``solution`` cannot be turned into a stub."""
+
+
+# A relative link in a Markdown cell (not a URL, an anchor or an absolute path).
+RELATIVE_LINK = re.compile(r"(?P<lead>\]\(|href=\")(?P<target>(?![a-z][a-z0-9+.-]*:|#|/)[^)\s\"]+)")
+
+
+def student_links(source):
+    """The master's Markdown with each relative link that leaves notebooks/ made to work one folder
+    deeper (a link to a sibling notebook keeps opening the student copy beside it)."""
+    def deeper(match):
+        target = match["target"]
+        path = target.split("#")[0]
+        if path and not (STUDENT_DIR / path).exists() and (NOTEBOOKS / path).exists():
+            target = "../" + target
+        return match["lead"] + target
+    return RELATIVE_LINK.sub(deeper, source)
 
 
 def student_path(master):
@@ -128,8 +145,10 @@ def student_notebook(master):
             cell.outputs = []
             cell.execution_count = None
         elif SOLUTION in tags:
-            solution = collapsed("Click for our answer (write yours first!)", cell.source)
+            solution = collapsed("Click for our answer (write yours first!)", student_links(cell.source))
             cell.source = BLANK_ANSWER
+        elif cell.get("id") not in (launch_cell.BADGES_ID, launch_cell.FOOTER_ID):
+            cell.source = student_links(cell.source)
         cells.append(cell)
         if solution is not None:
             shown = nbformat.v4.new_markdown_cell(solution)

@@ -44,3 +44,18 @@ def test_a_student_copy_runs_untouched_with_nothing_marked_right_and_no_measurem
                       if o.get("output_type") == "stream")
     assert ": right!" not in printed, f"{master.name}: a stub was marked right"
     assert "you predicted" not in printed, f"{master.name}: a measurement ran before any prediction was written"
+
+
+def test_every_relative_link_of_a_student_copy_leads_to_a_file():
+    # A student copy lives one folder deeper than its master: a link to ../studies/ must become
+    # ../../studies/ (JupyterLite's build refuses a site with a link that leads nowhere).
+    broken = []
+    for student in sorted(generator.STUDENT_DIR.glob("*.ipynb")):
+        for cell in nbformat.read(student, as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for match in generator.RELATIVE_LINK.finditer(cell.source):
+                path = match["target"].split("#")[0]
+                if path and not (student.parent / path).exists():
+                    broken.append(f"{student.name}: {match['target']}")
+    assert not broken, "links that lead nowhere:\n" + "\n".join(broken)
