@@ -719,6 +719,29 @@ def check_radius(radius):
     return float(radius)
 
 
+# The shapes of the data sets of the plane, as data: (lowest, highest, why beyond is refused).
+DATA_LIMITS = {
+    "noise": (0.0, 0.3, "more noise sends points well outside [-1, 1] and washes the classes into each other"),
+    "turns": (0.25, 3.0, "fewer turns is no spiral; more packs the arms closer than the noise"),
+}
+
+
+def _data_limit(value, name):
+    low, high, why = DATA_LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not low <= value <= high:
+        raise HeatexValueError(f"{name} must be a number from {low} to {high} ({why}), got {shown(value)}")
+    return float(value)
+
+
+def check_noise(noise):
+    return _data_limit(noise, "noise")
+
+
+def check_turns(turns):
+    return _data_limit(turns, "turns")
+
+
 def check_data(data, dataset_class):
     if not isinstance(data, dataset_class):
         raise HeatexTypeError(f"data must be a heatex_core.Dataset (circle_data, xor_data or Dataset(x_train, y_train, "
@@ -1103,6 +1126,29 @@ def stopped_note(error, epoch, epochs, last, where="this exception's .run"):
             f"{'are' if last != 1 else 'is'} kept, every network's: the run is {where} (in Jupyter, in the next cell: "
             f"import sys; run = sys.last_value.run), and the exchanger is left at the weights after epoch {last}, "
             f"so hc.train(net, data, {epochs - last}) goes on from there.")
+
+
+def check_retrain(retrain_below, attempts):
+    """``train``'s retrain_below (None, or a training accuracy from 0 to 1) and attempts (at least 2)."""
+    if retrain_below is not None:
+        if isinstance(retrain_below, bool) or not isinstance(retrain_below, (int, float, np.integer, np.floating)) \
+                or not 0 < retrain_below <= 1:
+            raise HeatexValueError(f"retrain_below must be None (train each network once) or a training accuracy "
+                                   f"above 0 and at most 1, such as 0.9, got {shown(retrain_below)}")
+        retrain_below = float(retrain_below)
+    attempts = positive_int(attempts, "attempts")
+    if attempts < 2:
+        raise HeatexValueError(f"attempts counts the first training too, so it must be at least 2 to train any network "
+                               f"again, got {attempts}; leave retrain_below at None to train each network once")
+    return retrain_below, attempts
+
+
+def retrain_note(error, attempt, networks):
+    """The note on an exception that stopped ``train`` while it trained stuck networks again."""
+    return (f"train stopped ({type(error).__name__}) while it trained network{'s' * (len(networks) > 1)} "
+            f"{', '.join(map(str, networks))} again (attempt {attempt + 1}); every network trained so far is kept: "
+            f"the run is this exception's .run (in Jupyter, in the next cell: import sys; run = sys.last_value.run), "
+            "and the exchanger holds each network's best attempt so far.")
 
 
 def attach_run(error, run, note):

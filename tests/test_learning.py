@@ -56,7 +56,8 @@ def test_hidden_pull_one_is_schmidhubers_rule(seed, depth, width, bias):
     data = hc.circle_data(n_train=15, n_test=5, width=width, seed=seed)
     runs = [hc.train(hc.HeatExchanger.build(depth, width, seeds=[seed, seed + 1], rule=rule, bias=bias, step=0.5,
                                             **extra), data, epochs=2, progress=False)
-            for rule, extra in (("end_exchange", dict(hidden_pull=1.0)), ("schmidhuber", {}))]
+            for rule, extra in (("end_exchange", dict(hidden_pull=1.0, init_scale=1.0, pull_previous=1.0)),
+                                ("schmidhuber", {}))]
     np.testing.assert_array_equal(runs[0].snapshots, runs[1].snapshots)
 
 

@@ -63,7 +63,8 @@ def register():
         getattr(hc, "TARGETS", {}).pop(name, None)
 
 
-OURS = dict(bias=True, init_scale=1.0, step=2.0, pull_previous=0.0)    # the built-in rule's defaults
+OURS = dict(bias=True, init_scale=1.0, step=2.0, pull_previous=0.0)    # the built-in rule's defaults at 2x4
+SHAPE = dict(init_scale=1.0, step=2.0)      # the built-in rule's init_scale and step follow the shape: fixed here
 
 
 def train_both(name, depth, width, seeds, epochs, ours=None, theirs=None):
@@ -71,7 +72,7 @@ def train_both(name, depth, width, seeds, epochs, ours=None, theirs=None):
     mine = hc.train(hc.HeatExchanger.build(depth, width, seeds=seeds, rule=name, **OURS, **(ours or {})), data,
                     epochs=epochs, progress=False)
     built_in = hc.train(hc.HeatExchanger.build(depth, width, seeds=seeds, rule="difference_exchange",
-                                               **(theirs or {})), data, epochs=epochs, progress=False)
+                                               **SHAPE, **(theirs or {})), data, epochs=epochs, progress=False)
     return mine, built_in
 
 
@@ -100,7 +101,8 @@ def test_the_plain_flow_as_targets_is_the_literal_exchange(register):
 def test_one_networks_change_sees_the_targets_and_the_rule_alone_is_judged_local(register):
     name = register(exchange_rule, name="my_difference_exchange", targets=difference_targets)
     mine = hc.HeatExchanger.build(3, 3, seeds=[2], rule=name, **OURS).network(0)
-    built_in = hc.HeatExchanger.build(3, 3, seeds=[2], rule="difference_exchange", inverse_noise=0.0).network(0)
+    built_in = hc.HeatExchanger.build(3, 3, seeds=[2], rule="difference_exchange", inverse_noise=0.0,
+                                        **SHAPE).network(0)
     x, y = np.array([0.3, -0.2, 0.0]), np.array([1.0, 1.0, 1.0])
     assert np.array_equal(mine.change(x, y), built_in.change(x, y))
     assert hl.is_local(name) and hl.is_local(exchange_rule)

@@ -439,7 +439,7 @@ def test_from_weights_reads_the_widths_off_the_shapes():
 
 @pytest.mark.parametrize("call, message", [
     (lambda: hc.HeatExchanger.build(widths=WIDTHS), "blog's rule pulls every section towards its own input"),
-    (lambda: hc.HeatExchanger.build(widths=WIDTHS, rule="end_exchange"), r"pull_previous=\[1.0\].*set pull_previous=0"),
+    (lambda: hc.HeatExchanger.build(widths=WIDTHS, rule="end_exchange", pull_previous=1.0), r"pull_previous=\[1.0\].*set pull_previous=0"),
     (lambda: hc.HeatExchanger.build(widths=WIDTHS, rule="schmidhuber", pull_previous=0.5), "pull_previous"),
     (lambda: hc.HeatExchanger.build(widths=WIDTHS, rule="backprop", alignment="blog"), "alignment='blog'"),
     (lambda: hc.HeatExchanger.build(3, 4, widths=WIDTHS), "not both"),
