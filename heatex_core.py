@@ -101,7 +101,8 @@ __all__ = [
     "difference_exchange_rule", "difference_pass", "jiggle_pass",
     "RULES", "TARGETS", "SETTINGS", "SETTING_DEFAULTS", "RULE_DEFAULTS", "rule_defaults",
     "PIPES", "HeatExchanger", "Network",
-    "Dataset", "circle_data", "xor_data", "digits_data", "DATA_SETS", "data_set", "majority_accuracy",
+    "Dataset", "circle_data", "xor_data", "moons_data", "spirals_data", "digits_data", "DATA_SETS", "data_set",
+    "majority_accuracy",
     "train", "METRICS", "measure", "predict_labels",
     "Run", "NetworkRun",
     "DivergenceError", "WeightGrowthWarning", "GROWTH_LIMIT", "RunTooLargeError", "RunFileError",
@@ -728,6 +729,8 @@ def rule_defaults(rule, widths):
     (1 and 2 at 2x4, as before) no network of 40 fell below 0.90 on validation data at 2x4, 3x8,
     4x8, 2x16 and 2x8 (studies/shape_defaults_formulas_round2.txt, stuck_networks_shapes.txt).
     """
+    checks.check_rule(rule, RULES)
+    widths = checks.layer_widths(None, None, widths)
     defaults = dict(RULE_DEFAULTS[rule])
     depth, width = len(widths) - 1, max(widths)
     if min(widths) != width:
