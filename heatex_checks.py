@@ -1223,27 +1223,46 @@ def check_bound_pipes(forward, backward, net, pipe_class):
                                    f"(net.pipes() makes them)")
 
 
+EXPLAINED = (HeatexError, ValueError, TypeError, IndexError, AttributeError, KeyError, ZeroDivisionError,
+             OverflowError)
+
+
 def explained(diagnose):
     """A decorator for a helper that runs on every step (a rule, ``touches``): nothing is checked while
     it works, so the step costs what it did; when it fails inside numpy, ``diagnose`` is called with the
-    same arguments to find the one at fault and raise a HeatexError that names it."""
+    same arguments to find the one at fault and raise a HeatexError that names it.
+
+    The wrapper takes the function's own parameters by name (no ``*args, **kwargs`` to pack on every
+    call: three of them run in every step of the blog's rule)."""
     import functools
 
     def wrap(function):
-        @functools.wraps(function)
-        def explained_function(*args, **kwargs):
-            try:
-                return function(*args, **kwargs)
-            except HeatexError:         # a helper inside refused: this function's own arguments may be at fault
-                diagnose(*args, **kwargs)
-                raise
-            except (ValueError, TypeError, IndexError, AttributeError, KeyError, ZeroDivisionError, OverflowError) as error:
-                diagnose(*args, **kwargs)
-                names = ", ".join(function.__code__.co_varnames[:function.__code__.co_argcount])
-                raise HeatexValueError(f"{function.__name__}({names}) could not work with what it was given: "
-                                       f"{error}") from error
-        return explained_function
+        code = function.__code__
+        names = code.co_varnames[:code.co_argcount]
+        if function.__defaults__ or function.__kwdefaults__ or code.co_flags & 0x0C or code.co_kwonlyargcount:
+            def explained_function(*args, **kwargs):
+                try:
+                    return function(*args, **kwargs)
+                except EXPLAINED as error:
+                    _explain(function, diagnose, error, args, kwargs)
+        else:                           # the same, with the function's own parameters
+            params = ", ".join(names)
+            source = (f"def explained_function({params}):\n    try:\n        return function({params})\n"
+                      f"    except EXPLAINED as error:\n        _explain(function, diagnose, error, ({params},), {{}})\n")
+            space = dict(function=function, diagnose=diagnose, EXPLAINED=EXPLAINED, _explain=_explain)
+            exec(source, space)         # noqa: S102 (source built from a function's own parameter names)
+            explained_function = space["explained_function"]
+        return functools.wraps(function)(explained_function)
     return wrap
+
+
+def _explain(function, diagnose, error, args, kwargs):
+    """What ``explained`` does when ``function`` failed with ``error``: find the argument at fault."""
+    diagnose(*args, **kwargs)
+    if isinstance(error, HeatexError):  # a helper inside refused: this function's own arguments may be at fault
+        raise error
+    names = ", ".join(function.__code__.co_varnames[:function.__code__.co_argcount])
+    raise HeatexValueError(f"{function.__name__}({names}) could not work with what it was given: {error}") from error
 
 
 SETTING_NAMES = ("step", "pull_previous", "pull_partner", "hidden_pull", "difference", "inverse_step", "inverse_noise")

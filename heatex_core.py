@@ -410,9 +410,10 @@ def touches(weights, acts, partner):
 @checks.explained(checks.real_arguments("value", "like"))
 def per_network(value, like):
     """A per-network setting shaped to broadcast against the array ``like`` (..., 2, depth, ...)."""
-    if value is None:                   # numpy would make it NaN
-        raise checks.HeatexTypeError("value must be a setting's number or one per network, got None")
-    value = np.asarray(value, dtype=float)
+    if value.__class__ is not np.ndarray or value.dtype != float:     # an exchanger's settings already are
+        if value is None:               # numpy would make it NaN
+            raise checks.HeatexTypeError("value must be a setting's number or one per network, got None")
+        value = np.asarray(value, dtype=float)
     return value.reshape(value.shape + (1,) * (like.ndim - value.ndim))
 
 
