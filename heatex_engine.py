@@ -124,6 +124,14 @@ def section_shapes(widths, bias):
             for pipe in layer_widths(widths) for w_in, w_out in zip(pipe, pipe[1:])]
 
 
+def initial_weights(rngs, scales, widths, bias):
+    """Every network's initial weights, (K, 2, depth, inputs, width): uniform in [-scale, scale], each
+    network from its own generator, forward pipe first, sections in flow order, each its (inputs, width)."""
+    shapes = section_shapes(widths, bias)
+    return np.stack([pad_sections([rng.uniform(-scale, scale, shape) for shape in shapes], widths, bias)
+                     for rng, scale in zip(rngs, scales)])
+
+
 def pad_sections(sections, widths, bias):
     """One network's weights (2, depth, inputs, width) from its sections' matrices, listed as
     ``section_shapes`` lists them, each put in its ``block`` of zeros. With one width, the

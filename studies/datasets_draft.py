@@ -3,7 +3,7 @@
 Both return the ``hc.Dataset`` that ``hc.circle_data`` returns: ``n_train + n_test`` points drawn at
 once from ``numpy.random.default_rng(seed)`` and split in that order, the point in the first two
 units of x (zeros after, for wider pipes), the label 0 or 1 repeated across the width of y. They
-are written to move into ``heatex_core`` verbatim: there ``hc._labelled`` is ``_labelled``, and
+are written to move into ``heatex_core`` verbatim: there ``heatex_data._labelled`` is ``_labelled``, and
 ``circle_data``'s checks of the arguments (``_positive_int``, ``_seed``) go first.
 
 Two moons (``moons_data``): scikit-learn's ``make_moons(n, shuffle=True, noise=noise)`` step by step
@@ -43,6 +43,7 @@ range, the Bayes-optimal accuracy estimated from the known densities), in about 
 import numpy as np
 
 import heatex_core as hc
+import heatex_data
 
 MOONS_NOISE = 0.1
 SPIRALS_TURNS = 1.0
@@ -62,7 +63,7 @@ def moons_data(n_train=500, n_test=500, width=2, seed=0, noise=MOONS_NOISE):
     points, labels = points[order], labels[order]
     points = points + rng.normal(scale=noise, size=points.shape)
     points = (points - np.array([0.5, 0.25])) / 1.5
-    return hc._labelled(points, labels > 0.5, width, n_train, "moons", seed)
+    return heatex_data._labelled(points, labels > 0.5, width, n_train, "moons", seed)
 
 
 def spirals_data(n_train=500, n_test=500, width=2, seed=0, turns=SPIRALS_TURNS, noise=SPIRALS_NOISE):
@@ -74,7 +75,7 @@ def spirals_data(n_train=500, n_test=500, width=2, seed=0, turns=SPIRALS_TURNS, 
     r = 0.1 + 0.9 * t
     theta = 2 * np.pi * turns * t + np.pi * labels
     points = r[:, None] * np.stack([np.cos(theta), np.sin(theta)], axis=1) + noise * rng.standard_normal((n, 2))
-    return hc._labelled(points, labels > 0.5, width, n_train, "spirals", seed)
+    return heatex_data._labelled(points, labels > 0.5, width, n_train, "spirals", seed)
 
 
 # ---------------------------------------------------------------------------
