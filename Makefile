@@ -16,7 +16,7 @@ EXTRA := $(VENV)/.heatex-extra-
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test benchmark venv rebuild-venv launch-cell site lite pages
+.PHONY: setup lab test test-library benchmark venv rebuild-venv launch-cell site lite pages
 
 setup: venv
 
@@ -77,9 +77,16 @@ pages: site lite
 	touch _build/pages/.nojekyll
 
 # make test builds the two sites its browser tests open. binder-check: repo2docker, for the dry
-# run of the Binder build in tests/test_binder.py.
+# run of the Binder build in tests/delivery/test_binder.py.
 test: venv $(EXTRA)binder-check site lite
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \
+	exit $$status
+
+# The library's quick loop: tests/library alone, no browser, no site, no notebooks (about two minutes).
+# tests/course checks the notebooks and their exercises; tests/delivery every way of opening them.
+test-library: venv
+	@$(BIN)/python -m pytest tests/library $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \
 	exit $$status
 

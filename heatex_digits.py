@@ -10,7 +10,7 @@ Each 32x32 bitmap was divided into 4x4 blocks and the black pixels of each block
 Stored as 116,805 bytes (the pixels row by row, one byte each, then the digits), compressed with
 zlib to 44,227 bytes and written in base85 (55,284 characters), so that heatex needs no
 download and no new dependency, in a browser too. ``heatex_core.digits_data`` makes a data set of it;
-tests/test_digits.py checks that it equals scikit-learn's ``load_digits()`` exactly.
+tests/library/test_digits.py checks that it equals scikit-learn's ``load_digits()`` exactly.
 """
 
 import base64

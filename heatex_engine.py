@@ -23,7 +23,7 @@ and then numpy's fixed cost per call is nearly all of the cost.
   of its (inputs, width) matrix.
 - ``progress_bar``: what ``heatex_core.train`` shows while it runs.
 
-``tests/test_engine.py`` checks every result here against heatex_core's readable
+``tests/library/test_engine.py`` checks every result here against heatex_core's readable
 code with exact equality; ``benchmarks/run.py`` measures the speed (README,
 "Benchmarks"). The engine imports nothing from heatex_core: the core passes in
 the rule and the function that finds partners.

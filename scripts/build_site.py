@@ -26,7 +26,7 @@ cell is in view; the stylesheet widens it to the page's right edge, so a figure 
 own width or as wide as the page allows.
 
 Sphinx's warnings (a link to a file that is not there, say) do not stop the build: they are
-printed and written to _build/site-warnings.txt, which tests/test_site.py requires to be empty.
+printed and written to _build/site-warnings.txt, which tests/delivery/test_site.py requires to be empty.
 """
 
 import pathlib

@@ -4,7 +4,7 @@
     python scripts/code_lines.py heatex_*.py          # each module given
 
 A line counts when a token of code is on it (a statement that runs over three lines counts three);
-a docstring is the string that opens a module, class or function. tests/test_readme.py checks that
+a docstring is the string that opens a module, class or function. tests/course/test_readme.py checks that
 the README states heatex_core.py's count.
 """
 

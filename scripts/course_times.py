@@ -17,7 +17,7 @@ open challenge, a report) says its planned minutes in its metadata, ``"heatex": 
 
 The notebooks' first cells (scripts/launch_cell.py) and the teacher's guide (its table between the
 ``course-times`` markers) read docs/course_times.json, as the README's notebooks table should
-(``load()``); tests/test_course.py checks they agree with the notebooks. Run this after changing a notebook, then
+(``load()``); tests/course/test_course.py checks they agree with the notebooks. Run this after changing a notebook, then
 ``make launch-cell``.
 """
 

@@ -21,7 +21,7 @@
    widget manager ipywidgets 8 needs;
 4. last, a markdown cell (id `course-footer`) with the way through the course again.
 
-Inserting the cells shifts every execution count, which tests/test_notebooks_clean.py requires to
+Inserting the cells shifts every execution count, which tests/course/test_notebooks_clean.py requires to
 run 1..N: `--execute` re-runs such notebooks top to bottom with this Python's kernel, saving no
 widget state and no timings, as the notebooks are kept; outputs that nbval ignores (they differ
 between machines) keep their saved text. Refreshing cells already there changes

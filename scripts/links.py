@@ -11,7 +11,7 @@ notebook's badge row, of the launch cell's `pip install` (scripts/launch_cell.py
 site (GitHub Pages), and the branch that .github/workflows/pages.yml publishes from.
 `--repository/--branch` rewrites every link to the old repository in the files git knows (README,
 docs, notebooks, ...), regenerates the README's badge row, sets the workflow's branch and records
-the new values in links.json. tests/test_links.py checks that every link agrees.
+the new values in links.json. tests/delivery/test_links.py checks that every link agrees.
 
 What is accepted. The repository must follow GitHub's rules: the owner 1-39 ASCII letters, digits
 or single hyphens, not at either end; the name 1-100 ASCII letters, digits, '.', '-' or '_', not
@@ -400,7 +400,7 @@ def readme_with_badges(text, repository=None, branch=None):
 
 
 # The workflow's `on: push: branches: [...]`, read and written without a YAML library (links.py
-# runs on a bare Python, as in the Pages workflow's smoke job); tests/test_pages.py reads the
+# runs on a bare Python, as in the Pages workflow's smoke job); tests/delivery/test_pages.py reads the
 # result with PyYAML.
 WORKFLOW_BRANCHES = re.compile(r"^(?P<lead>[ \t]+branches:[ \t]*)\[(?P<list>[^\]\n]*)\][ \t]*$", re.M)
 

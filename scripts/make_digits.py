@@ -8,7 +8,7 @@ scikit-learn's ``load_digits`` reads the data from a file inside scikit-learn it
 stream in base85 (the standard library decodes both, in Pyodide too), the pixels row by row, one
 byte each, then the 1,797 digits, and a SHA-256 of those bytes that ``load()`` checks. scikit-learn is
 needed only here and in the test that compares the two (the ``test`` extra); heatex itself needs
-nothing new. tests/test_digits.py checks that the shipped copy equals ``load_digits()`` exactly.
+nothing new. tests/library/test_digits.py checks that the shipped copy equals ``load_digits()`` exactly.
 """
 
 import argparse
@@ -36,7 +36,7 @@ Each 32x32 bitmap was divided into 4x4 blocks and the black pixels of each block
 Stored as {n_bytes:,} bytes (the pixels row by row, one byte each, then the digits), compressed with
 zlib to {n_compressed:,} bytes and written in base85 ({n_text:,} characters), so that heatex needs no
 download and no new dependency, in a browser too. ``heatex_core.digits_data`` makes a data set of it;
-tests/test_digits.py checks that it equals scikit-learn's ``load_digits()`` exactly.
+tests/library/test_digits.py checks that it equals scikit-learn's ``load_digits()`` exactly.
 """
 
 import base64

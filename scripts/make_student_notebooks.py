@@ -20,7 +20,7 @@ nbval. Its cells carry tags that say what the student gets instead:
 The launch cell (scripts/launch_cell.py) is carried over as it is; the badge row under it is
 made again so that its links open the student copy. Every output and execution count is
 cleared. The student version is never edited by hand: edit the master and run this script
-again (tests/test_exercises.py checks they agree).
+again (tests/course/test_exercises.py checks they agree).
 """
 
 import argparse

@@ -9,7 +9,7 @@ All does; the time includes the kernel's start. The figure kept is the median of
 notebooks' own files are not touched (each run works on a copy in memory).
 
 The README's notebooks table is rewritten from the json here, and the notebooks' first cells read
-it (scripts/launch_cell.py); tests/test_course.py checks that they all agree with it. Run this, then
+it (scripts/launch_cell.py); tests/course/test_course.py checks that they all agree with it. Run this, then
 `make launch-cell`, after a change that makes a notebook faster or slower.
 """
 

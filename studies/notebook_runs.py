@@ -15,7 +15,7 @@ data's training points and score on its held-out points, once.
 To keep the files small, a run keeps only the snapshots its notebook reads (``snapshot_every``):
 the start and the end, except for notebook 06's network 0, kept at every epoch for the
 scrubber. A network trained among many ends exactly where it ends alone, so
-``tests/test_saved_runs.py`` checks each file by training a few of its networks again.
+``tests/course/test_saved_runs.py`` checks each file by training a few of its networks again.
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """A battery of bad inputs and faults against heatex's public API, classified automatically (issue 12).
 
 Run it as a script for the table (``python tests/battery.py``, ``-v`` lists every case), or through
-``tests/test_battery.py``, which asserts that the last four outcomes never happen.
+``tests/library/test_battery.py``, which asserts that the last four outcomes never happen.
 
 Every case is a call a class could make -- a typo, a numpy integer, a step of 10 "to see what
 happens", a file killed while it was written -- and what a good answer to it is:

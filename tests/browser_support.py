@@ -1,8 +1,8 @@
 """What the browser tests share: Debian's Chromium driven by playwright, a static file server on
 127.0.0.1, screenshots in test-artifacts/, and the rule for a missing browser or build.
 
-Used by tests/test_browser.py (JupyterLab), tests/test_site.py (the reading site) and
-tests/test_lite.py (JupyterLite). Not a test module itself.
+Used by tests/delivery/test_browser.py (JupyterLab), tests/delivery/test_site.py (the reading site) and
+tests/delivery/test_lite.py (JupyterLite). Not a test module itself.
 """
 import contextlib
 import functools

@@ -1,4 +1,4 @@
-"""Every public function and method of heatex, with a valid call each: what tests/test_public_surface.py
+"""Every public function and method of heatex, with a valid call each: what tests/library/test_public_surface.py
 calls with junk, one argument at a time.
 
 The callables are enumerated from the modules' ``__all__`` (and each public class's own methods), so a

@@ -102,7 +102,7 @@ def wrong_answer_problems(cell, name, words, secrets):
     return problems
 
 # ---------------------------------------------------------------------------------------------------
-# Cases run in one go (tests/test_your_turn_03.py, _04, _09): ``run_with_answers`` executes the
+# Cases run in one go (tests/course/test_your_turn_03.py, _04, _09): ``run_with_answers`` executes the
 # student copy, then one appended cell per case -- the student's wrong answer followed by the
 # exercise's check (or its measurement) -- and returns what each appended cell printed.
 # ---------------------------------------------------------------------------------------------------

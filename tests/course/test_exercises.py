@@ -6,7 +6,7 @@ The first part is what every notebook's exercise tests share (tests/test_your_tu
 course lays them out, and ``run_with_answers`` runs the *student copy* in a temporary folder with
 cells appended as a student would type them, each a wrong answer followed by its check. The second
 part is notebook 07's (the capstone): its two "Your turn" exercises, its two predictions and its
-final test. tests/test_student_copies.py checks that every student copy is what the script makes
+final test. tests/course/test_student_copies.py checks that every student copy is what the script makes
 and runs untouched.
 """
 import pathlib
@@ -21,7 +21,7 @@ import course_times                           # scripts/ is on pytest's pythonpa
 import make_student_notebooks as generator
 import this_python
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHECK_CALL = re.compile(r'^(?:_ = )?hl\.check\("(\d+\.\d+)", (\w+)\)', re.M)
 
 

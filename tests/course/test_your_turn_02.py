@@ -12,7 +12,7 @@ import pytest
 
 from your_turn_support import errors, master_problems, printed, run_student_copy, source_of, wrong_answer_problems
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 MASTER = ROOT / "notebooks" / "02_heat_exchange_training.ipynb"
 
 BLOG = "def blog_update(W, a, o, p, step):\n    return {}"

@@ -7,7 +7,7 @@ nothing else states a run time. The teacher's guide points at the README for the
 docs/course_times.json (scripts/course_times.py) holds each notebook's class and self-study minutes,
 counted section by section; each notebook's first cell and the guide's table show them, and the
 guide states no other class time. The guide's picture of a class's predictions is what
-scripts/class_predictions.py draws from sample files made here (`python tests/test_course.py`
+scripts/class_predictions.py draws from sample files made here (`python tests/course/test_course.py`
 draws it again).
 """
 import contextlib
@@ -18,7 +18,7 @@ import re
 import sys
 
 if __name__ == "__main__":      # run as a script (see the end): find the modules as pytest's pythonpath does
-    sys.path[:0] = [str(pathlib.Path(__file__).resolve().parents[1] / folder) for folder in ("", "scripts")]
+    sys.path[:0] = [str(pathlib.Path(__file__).resolve().parents[2] / folder) for folder in ("", "scripts")]
 
 import nbformat  # noqa: E402
 import pytest  # noqa: E402
@@ -28,7 +28,7 @@ import course_times  # noqa: E402
 import heatex_lab as hl  # noqa: E402
 import time_notebooks as timing  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def run_times():
@@ -168,11 +168,11 @@ def test_the_guides_class_picture_is_what_the_script_draws_from_sample_files(tmp
     assert draw_sample_class(tmp_path, tmp_path / "class.png") == 0
     drawn, shown = (matplotlib.image.imread(p) for p in (tmp_path / "class.png", EXAMPLE_PICTURE))
     assert drawn.shape == shown.shape and abs(drawn - shown).mean() < 0.01, (
-        "the guide's picture is stale: python tests/test_course.py writes it again")
+        "the guide's picture is stale: python tests/course/test_course.py writes it again")
     assert "images/class_predictions_example.png" in GUIDE.read_text()
 
 
-if __name__ == "__main__":      # python tests/test_course.py: draw the guide's picture again
+if __name__ == "__main__":      # python tests/course/test_course.py: draw the guide's picture again
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:

@@ -17,7 +17,7 @@ import pytest
 import heatex_core as hc
 import heatex_lab as hl
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "studies"))
 import notebook_runs as script  # noqa: E402  (studies/notebook_runs.py)
 

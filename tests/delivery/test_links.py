@@ -34,7 +34,7 @@ import yaml
 
 import links   # scripts/links.py: scripts/ is on pytest's pythonpath
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Set in the copy the nested run below works in: it does not start another.
 NESTED = "HEATEX_LINKS_TEST_NESTED"
 
@@ -377,7 +377,7 @@ def test_the_tests_pass_after_the_owner_sets_the_readmes_example(tmp_path):
     done = run_links(copy, "--repository", "jane/heatex", "--branch", "main")
     assert done.returncode == 0, done.stdout + done.stderr
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-                            "tests/test_links.py", "tests/test_pages.py", "tests/test_launch_cell.py"],
+                            "tests/delivery/test_links.py", "tests/delivery/test_pages.py", "tests/delivery/test_launch_cell.py"],
                            cwd=copy, capture_output=True, text=True, timeout=600, env=dict(os.environ, **{NESTED: "1"}))
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
     assert " passed" in tests.stdout and " failed" not in tests.stdout

@@ -8,7 +8,7 @@ import pytest
 
 from check_cells import assert_named_and_kept, printed_by_check, solution, verdict
 
-MASTER = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "06_making_it_learn.ipynb"
+MASTER = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "06_making_it_learn.ipynb"
 
 STUB = {"6.1": "def difference_targets(one, x, y):\n    raise NotImplementedError\n",
         "6.2": "def moved(start, end):\n    raise NotImplementedError\n"}

@@ -24,7 +24,7 @@ import heatex_engine as engine  # noqa: E402
 import heatex_lab as hl  # noqa: E402
 import heatex_viz as hv  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10, 10),
                     st.complex_numbers(max_magnitude=10), st.text(max_size=3), st.none(), st.booleans())
 

@@ -10,7 +10,7 @@ import pathlib
 import re
 import tomllib
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 DESIGN = {"numpy", "matplotlib", "jupyter", "tqdm", "ipywidgets", "nbval"}
 LIBRARY = {"numpy", "matplotlib", "tqdm", "ipywidgets"}
 # conda-forge's name of a package where it is not PyPI's: environment.yml uses these.

@@ -5,7 +5,7 @@ the structure of environment.yml, the postBuild script (run for real against a t
 pip intercepted), the README's badge, and repo2docker's own dry run (`repo2docker --no-build
 --debug`, which prints the Dockerfile it would build without Docker): the conda buildpack, the
 pinned Python, and the environment installed before the repository is copied in, so that the
-environment's image layer is reused across commits. tests/test_packaging.py checks that
+environment's image layer is reused across commits. tests/delivery/test_packaging.py checks that
 environment.yml lists the same student packages as pyproject.toml.
 """
 import json
@@ -21,7 +21,7 @@ import pytest
 
 import yaml  # comes with jupyter (jupyter_events needs it)
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 BADGE = re.compile(
     r"\[!\[Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]"
     r"\(https://mybinder\.org/v2/gh/(?P<owner>[^/\s)]+)/(?P<repo>[^/\s)]+)/(?P<ref>[^?\s)]+)"
@@ -66,7 +66,7 @@ def test_the_core_is_installed_by_postbuild_not_by_the_environment():
 
 
 def test_readme_badge_opens_the_first_notebook_in_jupyterlab():
-    # scripts/links.py makes every launch link; tests/test_links.py checks they all agree with it.
+    # scripts/links.py makes every launch link; tests/delivery/test_links.py checks they all agree with it.
     readme = (ROOT / "README.md").read_text()
     badges = BADGE.findall(readme)
     assert len(badges) == 1, "one Binder badge, in the README's badge row"

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SKIPPED_FOLDERS = {".ipynb_checkpoints", "student"}
 MAX_BYTES = 2_000_000     # outputs are committed; a notebook past this carries something it should not

@@ -13,7 +13,7 @@ import pytest
 import heatex_core as hc
 import heatex_digits
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 It must build both sites with the same make targets as here (`make pages` = `make site` +
 `make lite`, put together the way scripts/links.py's links expect: the reading site at /,
 JupyterLite at /lite/), deploy them with actions/deploy-pages, and then run notebook 01 in the
-deployed JupyterLite with tests/test_lite.py, after checking that the links name the address it
+deployed JupyterLite with tests/delivery/test_lite.py, after checking that the links name the address it
 deployed to.
 """
 import pathlib
@@ -13,7 +13,7 @@ import yaml
 
 import links   # scripts/ is on pytest's pythonpath
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 
 
@@ -46,7 +46,7 @@ def makefile_recipe(target):
 def test_the_workflow_is_valid_and_publishes_from_the_branch_the_links_name():
     data = workflow()
     assert set(data) >= {"name", "on", "jobs", "permissions"}
-    # scripts/links.py --branch keeps it in step (tests/test_links.py tries other branches).
+    # scripts/links.py --branch keeps it in step (tests/delivery/test_links.py tries other branches).
     assert data["on"]["push"]["branches"] == [links.BRANCH] and "workflow_dispatch" in data["on"]
     assert set(data["jobs"]) == {"build", "deploy", "smoke"}
     for name, job in data["jobs"].items():
@@ -87,7 +87,7 @@ def test_smoke_runs_notebook_01_in_the_deployed_jupyterlite():
     assert any("scripts/links.py --expect-pages-url" in c and "needs.deploy.outputs.page_url" in c
                for c in commands), "check that the links name the deployed address"
     assert "make setup" in commands
-    test_step = next(s for s in steps("smoke") if "tests/test_lite.py" in s.get("run", ""))
+    test_step = next(s for s in steps("smoke") if "tests/delivery/test_lite.py" in s.get("run", ""))
     assert "-k deployed" in test_step["run"]
     env = test_step["env"]
     assert env["HEATEX_LITE_URL"] == f"${{{{ needs.deploy.outputs.page_url }}}}{links.LITE_DIR}/"

@@ -6,7 +6,7 @@ import pytest
 
 from check_cells import assert_named_and_kept, printed_by_check, solution, verdict
 
-MASTER = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "05_searching_for_a_local_rule.ipynb"
+MASTER = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "05_searching_for_a_local_rule.ipynb"
 
 STUB = {"5.1": "def variance_parts(outputs, labels):\n    raise NotImplementedError\n",
         "5.2": "def report(validation, test):\n    raise NotImplementedError\n"}

@@ -20,7 +20,7 @@ from hypothesis import given, settings, strategies as st
 import heatex_core as hc
 import heatex_lab as hl
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATA = hc.circle_data(12, 6, seed=4)
 
 

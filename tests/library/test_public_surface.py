@@ -14,7 +14,7 @@ NaN, inf, huge and tiny numbers, special files -- and requires one of two things
 Anything else fails: an error of numpy's or matplotlib's, an error that does not name the argument,
 a NaN made from finite input, a call that takes longer than ``LIMIT`` seconds.
 
-    HEATEX_SURFACE_EXAMPLES=10000 .venv/bin/python -m pytest tests/test_public_surface.py   # a long run
+    HEATEX_SURFACE_EXAMPLES=10000 .venv/bin/python -m pytest tests/library/test_public_surface.py   # a long run
 """
 import math
 import os

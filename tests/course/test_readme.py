@@ -4,7 +4,7 @@
 - its Python block runs as it stands, and what its comments say it gives is what it gives;
 - it states heatex_core.py's size as scripts/code_lines.py counts it now;
 - it names every module of the library (heatex_*.py) in its table of modules;
-- every notebook's row and run time is tests/test_course.py's; every link is tests/test_links.py's.
+- every notebook's row and run time is tests/course/test_course.py's; every link is tests/delivery/test_links.py's.
 """
 import contextlib
 import io
@@ -13,7 +13,7 @@ import re
 
 import code_lines  # scripts/ is on pytest's pythonpath
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

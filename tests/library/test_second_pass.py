@@ -15,7 +15,7 @@ import heatex_checks as checks
 import heatex_core as hc
 import heatex_runfile as runfile
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_heatex_errors_are_the_built_in_errors_too():

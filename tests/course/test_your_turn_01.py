@@ -9,7 +9,7 @@ import pytest
 
 from your_turn_support import errors, master_problems, printed, run_student_copy, wrong_answer_problems
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 MASTER = ROOT / "notebooks" / "01_building_pipes.ipynb"
 
 FLOW = "def flow_by_hand(weights, x):\n    a = x\n    for W in weights{loop}:\n        a = {step}\n{end}"

@@ -22,7 +22,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 import launch_cell as launch   # scripts/ is on pytest's pythonpath
 import test_notebooks_clean as clean
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 links = launch.links
 STUDENT = ROOT / "notebooks" / "student"
 
@@ -137,7 +137,7 @@ def test_under_pyodide_it_installs_heatex_says_so_in_one_line_and_stops_the_tqdm
     import tqdm
     magics, printed, enabled = run_cell(monkeypatch, platform="emscripten")
     # heatex's wheel is served by the JupyterLite site; its dependencies are numpy, matplotlib,
-    # tqdm and ipywidgets (tests/test_packaging.py), which Pyodide loads with it.
+    # tqdm and ipywidgets (tests/delivery/test_packaging.py), which Pyodide loads with it.
     assert magics == [("pip", "install -q heatex")]
     assert tqdm.tqdm.monitor_interval == 0
     assert printed.startswith("heatex is ready in JupyterLite: numpy ") and printed.count("\n") == 1, printed

@@ -12,7 +12,7 @@ import dtp_reference
 import heatex_core as hc
 import run as benchmarks
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULE = "difference_exchange"
 
 
