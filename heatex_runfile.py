@@ -193,12 +193,7 @@ def snapshot_rows(index, n):
 # ---------------------------------------------------------------------------
 
 def run_path(path, name="path"):
-    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
-        raise checks.HeatexTypeError(f"{name} must be a file name (text or a pathlib.Path), got {type(path).__name__}")
-    text = os.fspath(path)
-    if not isinstance(text, str) or not text or "\0" in text:
-        raise checks.HeatexValueError(f"{name} must be a file name (text or a pathlib.Path), got {checks.shown(path)}")
-    return pathlib.Path(text)
+    return checks.path_name(path, name)
 
 
 # A temporary beside the target: ".<name, cut to fit>~<host>~<pid>~<token>.tmp<suffix>". The host lets
