@@ -589,6 +589,8 @@ def layer_widths(depth, width, widths, defaults=(None, None)):
         raise HeatexValueError(f"give depth and width, or widths, not both: widths={shown(widths)} already says "
                          "how many layers there are and how wide each is")
     array = as_array(widths)
+    if array is not None and array.ndim == 1 and any(isinstance(w, (bool, np.bool_)) for w in widths):
+        array = None            # True is not a width of 1
     if array is None or array.dtype.kind not in "iu" or array.ndim != 1 or len(array) < 2 or np.any(array < 1):
         raise HeatexValueError(f"widths must be the layer widths, input first, as 64-16-10 is written: two or more whole "
                          f"numbers of at least 1, e.g. widths=(64, 16, 10); got {shown(widths)}")
@@ -638,15 +640,19 @@ def exchanger_widths(weights, widths, net):
     if len(widths) != depth + 1 or max(widths) != width:
         raise HeatexValueError(f"widths {'-'.join(map(str, widths))} need weights of {len(widths) - 1} sections padded to "
                          f"the widest, {max(widths)}, but the weights hold {depth} sections of width {width}")
-    outside = engine.pad_sections([np.ones(shape) for shape in engine.section_shapes(widths, net.bias)], widths,
-                                  net.bias) == 0
-    if np.any(weights[:, outside]):
-        raise HeatexValueError(f"the weights hold numbers outside the sections of widths {'-'.join(map(str, widths))}: "
-                         "the padding around each section's block must be 0 (heatex_engine.block says where each "
-                         "section lies)")
+    check_padding(weights, widths, net.bias)
     net.widths = widths
     check_padded_rules(net)
     return widths
+
+
+def check_padding(weights, widths, bias, what="widths", holder="the weights"):
+    """Weights (..., 2, depth, inputs, width) of layers of ``widths``: nothing outside each section's block."""
+    outside = engine.pad_sections([np.ones(shape) for shape in engine.section_shapes(widths, bias)], widths, bias) == 0
+    if np.any(weights[..., outside]):
+        raise HeatexValueError(f"{holder} hold numbers outside the sections of {what} {'-'.join(map(str, widths))}: "
+                               "the padding around each section's block must be 0 (heatex_engine.block says where each "
+                               "section lies); give the widths the weights were made with")
 
 
 def check_padded_rules(net):
@@ -1441,6 +1447,21 @@ def targets_arguments(targets, weights, acts):
     if not (np.all(np.isfinite(weights)) and np.all(np.isfinite(acts))):
         raise HeatexValueError("weights or acts contain NaN or inf; carry finite numbers")
     return targets, weights, acts
+
+
+def not_regular(path):
+    """What is at ``path`` if it is there and is not a regular file (a FIFO, a device, a folder...), or
+    None: a file heatex reads or replaces must be a regular file, since reading a FIFO waits forever."""
+    import stat
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return ("a folder" if stat.S_ISDIR(mode) else "a FIFO (a named pipe)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "not a regular file")
 
 
 def check_run_object(run, run_class):

@@ -427,6 +427,11 @@ def _plain(value, form):
 def prediction_log():
     """The predictions kept so far (a dict name -> record), read from the predictions file."""
     path = _log_path()
+    kind = checks.not_regular(path)
+    if kind is not None:
+        raise checks.HeatexValueError(f"the predictions file {path} is {kind}, not a regular file: point "
+                                      "HEATEX_PREDICTIONS at a file name (or unset it to keep my_predictions.json "
+                                      "beside the notebook)")
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -545,6 +550,10 @@ def class_predictions(paths):
     """
     found = {}
     for path in checks.path_list(paths, "paths"):
+        kind = checks.not_regular(path)
+        if kind is not None:
+            print(f"skipped {path}: it is {kind}, not a predictions file")
+            continue
         try:
             kept = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -587,12 +596,22 @@ def carry_targets(targets, weights, acts):
     targets, weights, _ = checks.targets_arguments(targets, weights, acts)
     width, depth = weights.shape[-1], weights.shape[-3]
     for j in range(depth):
-        passed = targets(np.ascontiguousarray(weights[..., 1, j, :, :]), np.ascontiguousarray(acts[..., 1, j, :, :]),
-                         np.ascontiguousarray(acts[..., 0, depth - j, :, :]), acts[..., 0, depth - j - 1, :, :width].copy())
+        try:
+            passed = targets(np.ascontiguousarray(weights[..., 1, j, :, :]), np.ascontiguousarray(acts[..., 1, j, :, :]),
+                             np.ascontiguousarray(acts[..., 0, depth - j, :, :]), acts[..., 0, depth - j - 1, :, :width].copy())
+        except checks.HeatexError:
+            raise
+        except Exception as error:       # the targets' own failure, said with what failed
+            raise checks.HeatexValueError(f"targets failed on backward section {j} (called as targets(W, t, h_in, h_out)): "
+                                          f"{type(error).__name__}: {error}") from error
         expected = acts.shape[:-4] + (acts.shape[-2], width)
         if np.shape(passed) != expected:
             raise checks.HeatexValueError(f"targets must return what backward section {j} passes down, shaped like h_out "
                              f"{expected}, got {np.shape(passed)}")
+        passed = checks.real_array(passed, f"what targets returned for backward section {j}")
+        if not np.all(np.isfinite(passed)):
+            raise checks.HeatexValueError(f"targets returned NaN or inf for backward section {j}: what a section passes "
+                                          "down must be finite numbers (a division by zero, or a log of 0?)")
         acts[..., 1, j + 1, :, :width] = passed
 
 

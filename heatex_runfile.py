@@ -126,6 +126,7 @@ def check_run(config, snapshots, metrics, snapshot_epochs, known):
     if not np.all(np.isfinite(snapshots)):
         raise checks.HeatexValueError("snapshots hold NaN or inf; a run keeps finite weights (a DivergenceError's "
                                       "error.run holds the epochs before the weights broke)")
+    checks.check_padding(snapshots, config["widths"], config["bias"], "config's widths", "snapshots")
     if not isinstance(metrics, dict):
         raise checks.HeatexTypeError(f"metrics must be a dict of arrays (as train makes it), not "
                                      f"{type(metrics).__name__}")

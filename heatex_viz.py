@@ -1267,6 +1267,8 @@ def plot_digits(images, labels, predicted=None, ncols=10, image_shape=(8, 8), li
     if images.ndim != 2 or images.shape[1] != pixels:
         raise checks.HeatexValueError(f"images must be (images, {pixels}) pixels row by row, e.g. data.x_test, got shape "
                          f"{images.shape}")
+    if not np.all(np.isfinite(images)):
+        raise checks.HeatexValueError("images contain NaN or inf, which have no shade of grey; draw finite pixels")
     title = checks.text(title, "title")
     labels = checks.as_array(labels)
     if labels is None or labels.shape != (len(images),) or labels.dtype.kind not in "biuUS":
