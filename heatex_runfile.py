@@ -246,7 +246,7 @@ def write_target(path, what):
     except FileNotFoundError:
         info = None
     except OSError as e:
-        raise checks.os_error(e.errno, f"cannot save {what} to {target}{via}: {e.strerror}") from None
+        raise checks.os_error(e.errno, f"cannot save {what} to {target}{via}: {failure_cause(e, target)}") from None
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise checks.HeatexValueError(f"path {path} is a folder; give a file name inside it, e.g. {path / 'run.npz'}")
     if info is not None and not stat.S_ISREG(info.st_mode):
@@ -335,6 +335,9 @@ def failure_cause(error, target):
         others = others_temporaries(target)
         return ("the disk, your quota or the file-size limit is full: free some space or save elsewhere"
                 + (f"; {others}" if others else ""))
+    if code == errno.ENOTDIR:
+        return (f"a part of its folder, {target.parent}, is a file, not a folder; save in a folder (make it first with "
+                "pathlib.Path(folder).mkdir(parents=True))")
     if code == errno.ENAMETOOLONG:
         return f"the name is longer than this file system allows ({len(target.name.encode())} bytes); use a shorter one"
     return error.strerror or str(error)
