@@ -445,7 +445,7 @@ def predict(name, prediction, form):
     """Your prediction for question ``name``: ``prediction()``, checked for ``form`` and kept.
 
     Returns the prediction that counts, or None (with what to do) while the stub is not filled
-    in or the answer is not in the form asked. Until the measurement is revealed a new
+    in, the prediction raises, or the answer is not in the form asked. Until the measurement is revealed a new
     prediction replaces the old one; after it, the first one counts, and a changed one is said
     to be a change made after seeing the measurement. Every prediction is kept in the
     predictions file (``my_predictions.json`` beside the notebook), which a teacher can collect
@@ -460,6 +460,9 @@ def predict(name, prediction, form):
     except NotImplementedError:
         print(f"Prediction {name}: write your prediction in the cell marked 'Your prediction' and run it "
               "first: the measurement waits until you have committed to an answer.")
+        return None
+    except Exception as error:      # the prediction crashed: say how, as check says of an answer, and keep nothing
+        print(f"Prediction {name}: your prediction raised {type(error).__name__}: {error}. Fix it and run it again.")
         return None
     problems = _form_problems(value, form)
     if problems:

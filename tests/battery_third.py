@@ -431,6 +431,14 @@ def prediction_cases():
             value = hl.predict("q", lambda: 10**400, hl.Number())
             return value, hl.prediction_log(), path
 
+    def crashing_prediction():
+        import contextlib
+        import io
+        said = io.StringIO()
+        with Predictions(), contextlib.redirect_stdout(said):
+            value = hl.predict("q", lambda: 1 / 0, hl.Number(0, 1))
+            return value, said.getvalue(), hl.prediction_log()
+
     cases = [
         Case("predict(name=3)", predicting(lambda: hl.predict(3, lambda: 0.5, hl.Number(0, 1))), names=("name",)),
         Case("predict(prediction=0.5): the value, not a function", predicting(
@@ -454,6 +462,9 @@ def prediction_cases():
                                                  str(r))),
         Case("predict(lambda: 10**400, Number()): refused as not in form, nothing kept", huge_prediction,
              expect="answer", check=lambda r: ok(r[0] is None and "q" not in r[1], str(r[:2]))),
+        Case("predict(lambda: 1 / 0): the prediction's own error is said, nothing kept", crashing_prediction,
+             expect="answer", check=lambda r: ok(r[0] is None and "raised ZeroDivisionError" in r[1] and "q" not in r[2],
+                                                 str(r))),
         Case("check('1.1', attempt=None)", lambda: hl.check("1.1", None), names=("attempt",)),
         Case("check('1.1', attempt returning one text, read letter by letter before)",
              lambda: hl.check("1.1", lambda: "wrong"), names=("attempt",)),
