@@ -696,7 +696,7 @@ def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progre
     if not differ and not np.array_equal(run.snapshot_epochs, kept):
         differ = ["snapshot_every"]
     if differ:
-        raise checks.HeatexValueError(f"the run saved at {saved} is not this training: it differs in {', '.join(differ)}. "
+        raise checks.HeatexValueError(f"the run saved at {saved} is not this training of net on data: it differs in {', '.join(differ)}. "
                          "Train it here (live=True), or write the saved runs again "
                          "(python studies/notebook_runs.py)")
     return run

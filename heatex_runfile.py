@@ -259,7 +259,7 @@ def write_target(path, what):
             f"(os.chmod(path, 0o644)) or save elsewhere")
     if not target.parent.is_dir():
         raise checks.HeatexFileNotFoundError(
-            errno.ENOENT, f"cannot save {what} to {target}: the folder {target.parent} does not exist; make it first "
+            errno.ENOENT, f"cannot save {what} to {target}{via}: the folder {target.parent} does not exist; make it first "
             "(pathlib.Path(folder).mkdir(parents=True)) or save elsewhere")
     return target, info
 

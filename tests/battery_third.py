@@ -337,6 +337,7 @@ def lab_cases():
         Case("train_or_load(live='yes')", tol(live="yes"), names=("live",)),
         Case("train_or_load(epochs=10**30)", tol(epochs=10**30), names=("epochs",)),
         Case("train_or_load of another training (3 epochs, the run has 2)", tol(epochs=3), names=("epochs",)),
+        Case("train_or_load on other data (the xor) than the run's", tol(data=hc.xor_data(20, 10)), names=("data",)),
         Case("train_or_load of a 64-16-10 net from a 2x2 run", tol(net=wide_net(), data=digits()), names=("widths",)),
         Case("train_or_load of this very training loads the saved run", tol(), expect="answer",
              check=lambda r: ok(np.array_equal(r.snapshots, saved_small()[0].snapshots), "not the saved run")),
@@ -711,6 +712,19 @@ def folder_cases():
         (folder / "file.npz").write_bytes(b"x")
         return run().save(folder / "file.npz" / "run.npz")
 
+    def dangling_gif():
+        folder = tmpdir()
+        link = folder / "film.gif"
+        link.symlink_to(folder / "nowhere" / "film.gif")
+        view = hv.SnapshotView(run(), blit=False, dpi=30)
+        try:
+            hv.GifWriter(fps=5).setup(view.figure, link, dpi=30)
+        except OSError as error:
+            if str(link) not in str(error):
+                raise RuntimeError(f"the message does not name the link {link}: {error}") from None
+            raise
+        return "set up"
+
     long_name = "r" * 251 + ".npz"          # 255 bytes: the longest name a file may have
     cases = [
         Case("run.save into a read-only folder, as a user who cannot write it", save_readonly,
@@ -733,6 +747,8 @@ def folder_cases():
         Case("run.save('~/run.npz'): no folder named ~ here", tilde, names=("folder",)),
         Case("run.save to an existing folder", lambda: run().save(tmpdir()), names=("folder",)),
         Case("run.save inside a file (file.npz/run.npz)", parent_is_a_file, names=("folder",)),
+        Case("a GIF to a symbolic link into a missing folder: refused at setup, naming the link",
+             dangling_gif, names=("link", "folder"), late=1),      # the view draws its first frame
         Case("run.save(b'run.npz')", lambda: run().save(b"run.npz"), names=("path",)),
         Case("Run.load of a FIFO: refused at once", fifo_in(lambda f: hc.Run.load(f)), names=("FIFO",)),
         Case("class_predictions([a FIFO]): skipped with a word, no wait", fifo_in(lambda f: hl.class_predictions([f])),
