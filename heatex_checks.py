@@ -165,6 +165,20 @@ def positive_int(value, name):
     return int(value)
 
 
+def given(value, name, what):
+    """``value``, which must be given: None is refused, naming ``name`` and ``what`` it should be."""
+    if value is None:
+        raise HeatexTypeError(f"{name} must be given: {what}")
+    return value
+
+
+def section_index(i, depth, name="i"):
+    """A section's index in flow order, 0 to depth - 1."""
+    if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)) or not 0 <= i < depth:
+        raise HeatexValueError(f"{name} must be a section index from 0 to {depth - 1} (flow order), got {shown(i)}")
+    return int(i)
+
+
 def check_finite(array, what):
     if not np.all(np.isfinite(array)):
         raise HeatexValueError(f"{what} contain NaN or inf; give finite numbers")
@@ -575,6 +589,8 @@ def layer_widths(depth, width, widths, defaults=(None, None)):
         raise HeatexValueError(f"give depth and width, or widths, not both: widths={shown(widths)} already says "
                          "how many layers there are and how wide each is")
     array = as_array(widths)
+    if array is not None and array.ndim == 1 and any(isinstance(w, (bool, np.bool_)) for w in widths):
+        array = None            # True is not a width of 1
     if array is None or array.dtype.kind not in "iu" or array.ndim != 1 or len(array) < 2 or np.any(array < 1):
         raise HeatexValueError(f"widths must be the layer widths, input first, as 64-16-10 is written: two or more whole "
                          f"numbers of at least 1, e.g. widths=(64, 16, 10); got {shown(widths)}")
@@ -603,8 +619,10 @@ def mirrored(forward, backward):
 def widths_of_sections(forward, backward):
     """The layer widths and the bias of sections given as matrices (``from_weights``), read off their shapes."""
     shapes = [np.shape(w) for w in forward + backward]
-    if any(len(shape) != 2 for shape in shapes):
-        raise HeatexValueError(f"every section's weights must be an (inputs, width) matrix, got shapes {shapes}")
+    for name, pipe in (("forward", forward), ("backward", backward)):
+        if any(np.ndim(w) != 2 for w in pipe):
+            raise HeatexValueError(f"every section's weights in {name} must be an (inputs, width) matrix, got shapes "
+                                   f"{[np.shape(w) for w in pipe]}")
     depth = len(forward)
     bias = shapes[0][0] - shapes[-1][1]        # forward section 0 takes x (and a bias); the backward pipe gives x back
     widths = (shapes[0][0] - bias,) + tuple(shape[1] for shape in shapes[:depth])
@@ -622,15 +640,19 @@ def exchanger_widths(weights, widths, net):
     if len(widths) != depth + 1 or max(widths) != width:
         raise HeatexValueError(f"widths {'-'.join(map(str, widths))} need weights of {len(widths) - 1} sections padded to "
                          f"the widest, {max(widths)}, but the weights hold {depth} sections of width {width}")
-    outside = engine.pad_sections([np.ones(shape) for shape in engine.section_shapes(widths, net.bias)], widths,
-                                  net.bias) == 0
-    if np.any(weights[:, outside]):
-        raise HeatexValueError(f"the weights hold numbers outside the sections of widths {'-'.join(map(str, widths))}: "
-                         "the padding around each section's block must be 0 (heatex_engine.block says where each "
-                         "section lies)")
+    check_padding(weights, widths, net.bias)
     net.widths = widths
     check_padded_rules(net)
     return widths
+
+
+def check_padding(weights, widths, bias, what="widths", holder="the weights"):
+    """Weights (..., 2, depth, inputs, width) of layers of ``widths``: nothing outside each section's block."""
+    outside = engine.pad_sections([np.ones(shape) for shape in engine.section_shapes(widths, bias)], widths, bias) == 0
+    if np.any(weights[..., outside]):
+        raise HeatexValueError(f"{holder} hold numbers outside the sections of {what} {'-'.join(map(str, widths))}: "
+                               "the padding around each section's block must be 0 (heatex_engine.block says where each "
+                               "section lies); give the widths the weights were made with")
 
 
 def check_padded_rules(net):
@@ -810,7 +832,7 @@ def check_targets(data):
 
 
 def check_split(split):
-    if split not in ("train", "test"):
+    if not isinstance(split, str) or split not in ("train", "test"):
         raise HeatexValueError(f'split must be "train" or "test", got {shown(split)}')
     return split
 
@@ -821,7 +843,7 @@ def split_sizes(n_train, n_test, available, width, own_width, name):
     if n_train + n_test > available:
         raise HeatexValueError(f"the {name} have {available} samples, so n_train + n_test can be at most {available}, got "
                          f"{n_train} + {n_test}")
-    if width != own_width:
+    if isinstance(width, (bool, np.bool_)) or not isinstance(width, (int, np.integer)) or width != own_width:
         raise HeatexValueError(f"the {name} are {own_width} wide (their own inputs), so width must be {own_width} or left "
                          f"out, got {shown(width)}")
     return n_train, n_test
@@ -1196,6 +1218,24 @@ def flow_arguments(weights, inputs, names=("weights", "inputs")):
     return weights, inputs
 
 
+def flow_mask(mask, weights):
+    """``flow``'s mask: None, or 0s and 1s of shape (..., depth + 1, width) that broadcast with the weights'
+    leading axes (``net.mask`` makes one)."""
+    if mask is None:
+        return None
+    mask = real_array(mask, "mask")
+    depth, width = weights.shape[-3], weights.shape[-1]
+    if mask.ndim < 2 or mask.shape[-2:] != (depth + 1, width) or not np.all((mask == 0) | (mask == 1)):
+        raise HeatexValueError(f"mask must be 0s and 1s of shape (..., {depth + 1}, {width}) (layers, units: 1 where a "
+                               f"layer has the unit), as net.mask is, got {shown(mask)}")
+    try:
+        np.broadcast_shapes(weights.shape[:-3], mask.shape[:-2])
+    except ValueError:
+        raise HeatexValueError(f"the leading axes of mask {mask.shape[:-2]} and of weights {weights.shape[:-3]} do not "
+                               "broadcast: give one mask, or one per network") from None
+    return mask
+
+
 def acts_array(acts, name="acts"):
     """Activations of both pipes, (..., 2, depth + 1, m, inputs), as a float array."""
     array = real_array(acts, name)
@@ -1332,6 +1372,115 @@ def exchange_arguments(*names):
 def beside_arguments(acts=None, row=0):
     acts = acts_array(acts)
     whole(row, "row", -acts.shape[-2], acts.shape[-2] - 1, " (a sample row of acts)")
+
+
+def path_name(path, name="path"):
+    """A file name given as text or a pathlib.Path: a pathlib.Path (bytes, empty text and NUL refused)."""
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise HeatexTypeError(f"{name} must be a file name (text or a pathlib.Path), got {type(path).__name__}")
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text or "\0" in text:
+        raise HeatexValueError(f"{name} must be a file name (text or a pathlib.Path), got {shown(path)}")
+    return pathlib.Path(text)
+
+
+def path_list(paths, name="paths"):
+    """File names given as a list (or any iterable) of text or pathlib.Paths, never one name alone (a
+    text is not read letter by letter): a list of pathlib.Paths."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        raise HeatexTypeError(f"{name} must be a list of file names, e.g. [{shown(os.fsdecode(paths))}], not one "
+                              f"name alone")
+    try:
+        items = list(paths)
+    except TypeError:
+        raise HeatexTypeError(f"{name} must be a list of file names (text or pathlib.Paths), got "
+                              f"{type(paths).__name__}") from None
+    named = []
+    for i, item in enumerate(items):
+        try:
+            named.append(path_name(item, f"{name}[{i}]"))
+        except HeatexError as error:
+            raise type(error)(f"{error} (in {name})") from None
+    return named
+
+
+def question_name(name, what="name"):
+    """The name of a question or an exercise (predict, reveal, final_test, check): text, not empty."""
+    if not isinstance(name, str) or not name.strip():
+        raise HeatexTypeError(f"{what} must be text that names the question, e.g. '2.3', got {shown(name)}")
+    return name
+
+
+def a_function(value, name, what):
+    """``value``, which must be callable: ``what`` says what it should be."""
+    if not callable(value):
+        raise HeatexTypeError(f"{name} must be {what}, got {shown(value)}")
+    return value
+
+
+def prediction_form(form, forms):
+    """A prediction's form: one of ``forms`` (Number, Choice), or a dict of them keyed by text, not empty."""
+    if isinstance(form, dict) and form and all(isinstance(key, str) for key in form) \
+            and all(isinstance(part, forms) for part in form.values()):
+        return form
+    if isinstance(form, forms):
+        return form
+    raise HeatexTypeError(f"form must be hl.Number(...), hl.Choice(...) or a dict of them keyed by text, e.g. "
+                          f"{{'train': hl.Number(0, 1)}}, got {shown(form)}")
+
+
+def measurement(value, name="measured"):
+    """A measurement to keep beside a prediction: a finite number, True or False, text, or a dict of them
+    keyed by text; made plain (numbers as float), so that the predictions file stays JSON."""
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise HeatexTypeError(f"{name} must be keyed by text, got the keys {shown(list(value))}")
+        return {key: measurement(part, f"{name}[{key!r}]") for key, part in value.items()}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return number(value, name)
+    raise HeatexTypeError(f"{name} must be a number, True or False, text, or a dict of them (the form of the "
+                          f"prediction), got {shown(value)}")
+
+
+def targets_arguments(targets, weights, acts):
+    """``carry_targets``' arguments: a function, weights (..., 2, depth, inputs, width) and acts
+    (..., 2, depth + 1, m, inputs) of the same networks, real and finite."""
+    a_function(targets, "targets", "a function (W, t, h_in, h_out) -> what the section passes down")
+    weights = real_array(weights, "weights")
+    if not isinstance(acts, np.ndarray) or acts.dtype.kind != "f":
+        raise HeatexTypeError(f"acts must be a numpy array of floats (its backward layers are rewritten in place), got "
+                              f"{shown(acts)}")
+    if weights.ndim < 4 or weights.shape[-4] != 2 or weights.shape[-2] not in (weights.shape[-1], weights.shape[-1] + 1):
+        raise HeatexValueError(f"weights must be (..., 2, depth, inputs, width), inputs = width or width + 1, got shape "
+                               f"{weights.shape}")
+    depth, inputs = weights.shape[-3], weights.shape[-2]
+    if acts.ndim < 4 or acts.shape[-4:-2] != (2, depth + 1) or acts.shape[-1] != inputs \
+            or acts.shape[:-4] != weights.shape[:-4]:
+        raise HeatexValueError(f"acts must be (..., 2, depth + 1, m, inputs) = ({', '.join(map(str, weights.shape[:-4]))}"
+                               f"{', ' if weights.ndim > 4 else ''}2, {depth + 1}, m, {inputs}) for these weights, got "
+                               f"shape {acts.shape}")
+    if not (np.all(np.isfinite(weights)) and np.all(np.isfinite(acts))):
+        raise HeatexValueError("weights or acts contain NaN or inf; carry finite numbers")
+    return targets, weights, acts
+
+
+def not_regular(path):
+    """What is at ``path`` if it is there and is not a regular file (a FIFO, a device, a folder...), or
+    None: a file heatex reads or replaces must be a regular file, since reading a FIFO waits forever."""
+    import stat
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return ("a folder" if stat.S_ISDIR(mode) else "a FIFO (a named pipe)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "not a regular file")
 
 
 def check_run_object(run, run_class):

@@ -286,7 +286,8 @@ def flow(weights, inputs, mask=None):
     W) every layer ends in a constant 1. Sections of different widths give
     their ``mask`` (..., depth + 1, width), which sets every layer's padding to 0.
     """
-    return _flow(*checks.flow_arguments(weights, inputs), mask)
+    weights, inputs = checks.flow_arguments(weights, inputs)
+    return _flow(weights, inputs, checks.flow_mask(mask, weights))
 
 
 def _flow(weights, inputs, mask=None):
@@ -731,8 +732,8 @@ def rule_defaults(rule, widths):
     (1 and 2 at 2x4, as before) no network of 40 fell below 0.90 on validation data at 2x4, 3x8,
     4x8, 2x16 and 2x8 (studies/shape_defaults_formulas_round2.txt, stuck_networks_shapes.txt).
     """
-    checks.check_rule(rule, RULES)
-    widths = checks.layer_widths(None, None, widths)
+    checks.check_rule(rule, RULE_DEFAULTS)
+    widths = checks.layer_widths(None, None, checks.given(widths, "widths", "the layer widths, input first, e.g. (2, 4, 4)"))
     defaults = dict(RULE_DEFAULTS[rule])
     depth, width = len(widths) - 1, max(widths)
     if min(widths) != width:
@@ -813,14 +814,14 @@ class HeatExchanger:
         seeds = checks.seed_list(seeds)
         checks.check_rule(rule, RULES)
         bias = RULE_DEFAULTS[rule]["bias"] if bias is None else bias
-        init_scale = rule_defaults(rule, widths)["init_scale"] if init_scale is None else init_scale
         checks.check_bias(bias)
         checks.check_weights_size(len(seeds), len(widths) - 1, max(widths), bias)     # padded to the widest
+        init_scale = rule_defaults(rule, widths)["init_scale"] if init_scale is None else init_scale
         scales = checks.per_network_array(init_scale, "init_scale", len(seeds))
         rngs = [np.random.default_rng(s) for s in seeds]
         try:
-            net = cls(engine.initial_weights(rngs, scales, widths, bias), rule=rule, seeds=seeds, bias=bias, init_scale=init_scale, widths=widths,
-                      **settings)
+            net = cls(engine.initial_weights(rngs, scales, widths, bias), rule=rule, seeds=seeds, bias=bias,
+                      init_scale=init_scale, widths=widths, **settings)
         except MemoryError:             # a limit on this process that the memory free does not show
             checks.check_weights_size(len(seeds), len(widths) - 1, max(widths), bias, failed=True)
         net.rngs = rngs    # the shuffles continue each network's own stream
@@ -1061,9 +1062,7 @@ class Network:
         learning does not change them. Of padded sections, only what they have
         (W is ``section(pipe, i)``).
         """
-        pipe = checks.pipe_index(pipe)
-        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.depth:
-            raise checks.HeatexValueError(f"i must be a section index from 0 to {self.depth - 1} (flow order), got {i!r}")
+        pipe, i = checks.pipe_index(pipe), checks.section_index(i, self.depth)
         acts = self._acts(*self._one_sample(x, y))
         every = touches(self.weights, acts, partner_acts(acts, self.alignment, self.width))
         W, a, o, p = (part[pipe, i] for part in every)
@@ -1080,7 +1079,8 @@ class Network:
     def section(self, pipe, i):
         """Section ``i`` (flow order) of ``pipe`` ("forward" or "backward"): its (inputs, width) weights,
         a view without the padding (the weights ``pipes()`` gives it)."""
-        return self.weights[(checks.pipe_index(pipe), i) + engine.block(self.widths, checks.pipe_index(pipe), i)]
+        pipe, i = checks.pipe_index(pipe), checks.section_index(i, self.depth)
+        return self.weights[(pipe, i) + engine.block(self.widths, pipe, i)]
 
     def predict(self, x):
         """The forward pipe's output for x (m, width): (m, width)."""

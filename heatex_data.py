@@ -37,10 +37,12 @@ class Dataset:
     @property
     def one_hot(self):
         """Whether the targets are one-hot rather than one label repeated across the width."""
+        checks.check_dataset(self)
         return bool(np.any(self.y_train != self.y_train[:, :1]) or np.any(self.y_test != self.y_test[:, :1]))
 
     def labels(self, split="train"):
         """Each sample's class in ``split`` ("train" or "test"): its label, True for 1, or its one-hot column."""
+        checks.check_dataset(self)      # the arrays may have been changed since the Dataset was made
         y = getattr(self, f"y_{checks.check_split(split)}")
         return y.argmax(axis=-1) if self.one_hot else y[:, 0] > 0.5
 

@@ -345,14 +345,21 @@ def check(name, attempt):
     said to, with the error. A check names what is wrong, never the right answer. It prints its
     verdict and returns nothing, so a check cell shows only the verdict.
     """
+    checks.question_name(name)
+    checks.a_function(attempt, "attempt", "a function that calls your answer and returns a list of problems")
     try:
-        problems = list(attempt())
+        problems = attempt()
+        if not isinstance(problems, (str, bytes)) and hasattr(problems, "__iter__"):
+            problems = list(problems)       # a generator of problems runs the answer here
     except NotImplementedError:
         print(f"Your turn {name}: not attempted yet. Fill in the cells marked 'Your answer' (and "
               "'Your prediction', if it has one), run them, then run this check again.")
         return
     except Exception as error:     # the answer crashed: say how, and let the notebook carry on
         problems = [f"your answer raised {type(error).__name__}: {error}"]
+    if not isinstance(problems, list):      # the check itself is wrong, not the answer
+        raise checks.HeatexTypeError(f"attempt must return a list of problems (text; empty when right), got "
+                                     f"{checks.shown(problems)}")
     if problems:
         print(f"Your turn {name}: not right yet.")
         for problem in problems:
@@ -365,11 +372,14 @@ class Number:
     """The form of a numeric prediction: a real number, at least ``low`` and at most ``high`` (None: no bound)."""
 
     def __init__(self, low=None, high=None):
-        self.low, self.high = low, high
+        self.low, self.high = checks.number(low, "low", none=True), checks.number(high, "high", none=True)
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise checks.HeatexValueError(f"low must be at most high: no number is from {self.low:g} to {self.high:g}")
 
     def _problem(self, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(value):
+        try:
+            value = checks.number(value, "value")
+        except checks.HeatexError:
             return f"a number, not {checks.shown(value)}"
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             span = (f"from {self.low:g} to {self.high:g}" if self.low is not None and self.high is not None
@@ -385,6 +395,9 @@ class Choice:
     """The form of a prediction that picks one of ``options`` (text, or True and False)."""
 
     def __init__(self, *options):
+        if not options or not all(isinstance(o, (str, bool)) for o in options):
+            raise checks.HeatexTypeError(f"a Choice needs at least one option, and each option must be text (or True or "
+                                         f"False), e.g. hl.Choice('higher', 'lower'), got {checks.shown(options)}")
         self.options = options
 
     def _problem(self, value):
@@ -414,6 +427,11 @@ def _plain(value, form):
 def prediction_log():
     """The predictions kept so far (a dict name -> record), read from the predictions file."""
     path = _log_path()
+    kind = checks.not_regular(path)
+    if kind is not None:
+        raise checks.HeatexValueError(f"the predictions file {path} is {kind}, not a regular file: point "
+                                      "HEATEX_PREDICTIONS at a file name (or unset it to keep my_predictions.json "
+                                      "beside the notebook)")
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -427,17 +445,24 @@ def predict(name, prediction, form):
     """Your prediction for question ``name``: ``prediction()``, checked for ``form`` and kept.
 
     Returns the prediction that counts, or None (with what to do) while the stub is not filled
-    in or the answer is not in the form asked. Until the measurement is revealed a new
+    in, the prediction raises, or the answer is not in the form asked. Until the measurement is revealed a new
     prediction replaces the old one; after it, the first one counts, and a changed one is said
     to be a change made after seeing the measurement. Every prediction is kept in the
     predictions file (``my_predictions.json`` beside the notebook), which a teacher can collect
     to draw the class's predictions beside the measurement (scripts/class_predictions.py).
     """
+    checks.question_name(name)
+    checks.a_function(prediction, "prediction", "a function that returns your prediction, e.g. my_prediction "
+                      "(without parentheses)")
+    checks.prediction_form(form, (Number, Choice))
     try:
         value = prediction()
     except NotImplementedError:
         print(f"Prediction {name}: write your prediction in the cell marked 'Your prediction' and run it "
               "first: the measurement waits until you have committed to an answer.")
+        return None
+    except Exception as error:      # the prediction crashed: say how, as check says of an answer, and keep nothing
+        print(f"Prediction {name}: your prediction raised {type(error).__name__}: {error}. Fix it and run it again.")
         return None
     problems = _form_problems(value, form)
     if problems:
@@ -463,6 +488,8 @@ def reveal(name, measured):
 
     ``measured`` has the prediction's form (a number, a choice, or a dict of them).
     """
+    checks.question_name(name)
+    measured = checks.measurement(measured)
     log = prediction_log()
     record = log.get(name)
     if record is None:
@@ -525,7 +552,11 @@ def class_predictions(paths):
     not predictions files are skipped with a word.
     """
     found = {}
-    for path in paths:
+    for path in checks.path_list(paths, "paths"):
+        kind = checks.not_regular(path)
+        if kind is not None:
+            print(f"skipped {path}: it is {kind}, not a predictions file")
+            continue
         try:
             kept = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -565,14 +596,25 @@ def carry_targets(targets, weights, acts):
     output (the paper's alignment); it takes in what the section above passed down (y first).
     ``targets`` gets C-ordered copies, so that its matrix products round as hc.difference_pass's do.
     """
+    targets, weights, _ = checks.targets_arguments(targets, weights, acts)
     width, depth = weights.shape[-1], weights.shape[-3]
     for j in range(depth):
-        passed = targets(np.ascontiguousarray(weights[..., 1, j, :, :]), np.ascontiguousarray(acts[..., 1, j, :, :]),
-                         np.ascontiguousarray(acts[..., 0, depth - j, :, :]), acts[..., 0, depth - j - 1, :, :width].copy())
+        try:
+            passed = targets(np.ascontiguousarray(weights[..., 1, j, :, :]), np.ascontiguousarray(acts[..., 1, j, :, :]),
+                             np.ascontiguousarray(acts[..., 0, depth - j, :, :]), acts[..., 0, depth - j - 1, :, :width].copy())
+        except checks.HeatexError:
+            raise
+        except Exception as error:       # the targets' own failure, said with what failed
+            raise checks.HeatexValueError(f"targets failed on backward section {j} (called as targets(W, t, h_in, h_out)): "
+                                          f"{type(error).__name__}: {error}") from error
         expected = acts.shape[:-4] + (acts.shape[-2], width)
         if np.shape(passed) != expected:
             raise checks.HeatexValueError(f"targets must return what backward section {j} passes down, shaped like h_out "
                              f"{expected}, got {np.shape(passed)}")
+        passed = checks.real_array(passed, f"what targets returned for backward section {j}")
+        if not np.all(np.isfinite(passed)):
+            raise checks.HeatexValueError(f"targets returned NaN or inf for backward section {j}: what a section passes "
+                                          "down must be finite numbers (a division by zero, or a log of 0?)")
         acts[..., 1, j + 1, :, :width] = passed
 
 
@@ -602,7 +644,8 @@ def final_test(name, measured):
     with its result in view -- does not replace the first: it is said to be a second look and kept
     beside it in the predictions file. Returns the result that counts.
     """
-    value = _plain_measurement(measured)
+    checks.question_name(name)
+    value = checks.measurement(measured)
     log = prediction_log()
     record = log.get(name)
     first = None if record is None else record.get("measured")
@@ -635,7 +678,11 @@ def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progre
     (a student copy in notebooks/student/ finds its master's runs), then in the repository's
     notebooks/ folder when heatex runs from a checkout.
     """
-    path = _saved_run(saved)
+    checks.check_net(net, hc.HeatExchanger)
+    checks.check_data(data, hc.Dataset)
+    live, progress = checks.flag(live, "live"), checks.flag(progress, "progress")
+    epochs, _ = checks.check_epochs(epochs, snapshot_every, len(data.x_train))
+    path = _saved_run(checks.path_name(saved, "saved"))
     if not live and path is None:
         print(f"(no saved run at {saved}: training it here instead)")
     if live or path is None:
@@ -649,7 +696,7 @@ def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progre
     if not differ and not np.array_equal(run.snapshot_epochs, kept):
         differ = ["snapshot_every"]
     if differ:
-        raise checks.HeatexValueError(f"the run saved at {saved} is not this training: it differs in {', '.join(differ)}. "
+        raise checks.HeatexValueError(f"the run saved at {saved} is not this training of net on data: it differs in {', '.join(differ)}. "
                          "Train it here (live=True), or write the saved runs again "
                          "(python studies/notebook_runs.py)")
     return run

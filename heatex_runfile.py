@@ -126,6 +126,7 @@ def check_run(config, snapshots, metrics, snapshot_epochs, known):
     if not np.all(np.isfinite(snapshots)):
         raise checks.HeatexValueError("snapshots hold NaN or inf; a run keeps finite weights (a DivergenceError's "
                                       "error.run holds the epochs before the weights broke)")
+    checks.check_padding(snapshots, config["widths"], config["bias"], "config's widths", "snapshots")
     if not isinstance(metrics, dict):
         raise checks.HeatexTypeError(f"metrics must be a dict of arrays (as train makes it), not "
                                      f"{type(metrics).__name__}")
@@ -193,12 +194,7 @@ def snapshot_rows(index, n):
 # ---------------------------------------------------------------------------
 
 def run_path(path, name="path"):
-    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
-        raise checks.HeatexTypeError(f"{name} must be a file name (text or a pathlib.Path), got {type(path).__name__}")
-    text = os.fspath(path)
-    if not isinstance(text, str) or not text or "\0" in text:
-        raise checks.HeatexValueError(f"{name} must be a file name (text or a pathlib.Path), got {checks.shown(path)}")
-    return pathlib.Path(text)
+    return checks.path_name(path, name)
 
 
 # A temporary beside the target: ".<name, cut to fit>~<host>~<pid>~<token>.tmp<suffix>". The host lets
@@ -250,7 +246,7 @@ def write_target(path, what):
     except FileNotFoundError:
         info = None
     except OSError as e:
-        raise checks.os_error(e.errno, f"cannot save {what} to {target}{via}: {e.strerror}") from None
+        raise checks.os_error(e.errno, f"cannot save {what} to {target}{via}: {failure_cause(e, target)}") from None
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise checks.HeatexValueError(f"path {path} is a folder; give a file name inside it, e.g. {path / 'run.npz'}")
     if info is not None and not stat.S_ISREG(info.st_mode):
@@ -263,7 +259,7 @@ def write_target(path, what):
             f"(os.chmod(path, 0o644)) or save elsewhere")
     if not target.parent.is_dir():
         raise checks.HeatexFileNotFoundError(
-            errno.ENOENT, f"cannot save {what} to {target}: the folder {target.parent} does not exist; make it first "
+            errno.ENOENT, f"cannot save {what} to {target}{via}: the folder {target.parent} does not exist; make it first "
             "(pathlib.Path(folder).mkdir(parents=True)) or save elsewhere")
     return target, info
 
@@ -339,6 +335,9 @@ def failure_cause(error, target):
         others = others_temporaries(target)
         return ("the disk, your quota or the file-size limit is full: free some space or save elsewhere"
                 + (f"; {others}" if others else ""))
+    if code == errno.ENOTDIR:
+        return (f"a part of its folder, {target.parent}, is a file, not a folder; save in a folder (make it first with "
+                "pathlib.Path(folder).mkdir(parents=True))")
     if code == errno.ENAMETOOLONG:
         return f"the name is longer than this file system allows ({len(target.name.encode())} bytes); use a shorter one"
     return error.strerror or str(error)

@@ -426,7 +426,9 @@ def _check_alignment(alignment):
 def _check_mismatch(mismatch, depth):
     mismatch = checks.real_numbers(mismatch, "mismatch")
     if mismatch.shape != (2, depth):
-        raise checks.HeatexValueError(f"mismatch must have shape (2, {depth}) (pipes, sections), got {mismatch.shape}")
+        raise checks.HeatexValueError(f"mismatch must have shape (2, {depth}) (pipes, sections of depth {depth}), got "
+                                      f"{mismatch.shape}: give the mismatch of pipes of that depth, or the depth of "
+                                      "the mismatch")
     if not np.all(np.isfinite(mismatch)) or np.any(mismatch < 0):
         raise checks.HeatexValueError("mismatch must hold finite numbers of at least 0 (mean squared differences), "
                          "got NaN, inf or a negative number")
@@ -1232,6 +1234,7 @@ def plot_weight_images(weights, image_shape=(8, 8), ncols=8, vmax=None, title=No
     the colour limits (the largest weight by default), so that pictures of two networks can share them.
     """
     weights = checks.real_numbers(weights, "weights")
+    title = checks.text(title, "title")
     pixels = _image_size(image_shape)
     if weights.ndim != 2 or weights.shape[0] not in (pixels, pixels + 1) or weights.shape[1] < 1:
         raise checks.HeatexValueError(f"weights must be one section's (inputs, units) matrix with {pixels} inputs from the "
@@ -1264,12 +1267,17 @@ def plot_digits(images, labels, predicted=None, ncols=10, image_shape=(8, 8), li
     if images.ndim != 2 or images.shape[1] != pixels:
         raise checks.HeatexValueError(f"images must be (images, {pixels}) pixels row by row, e.g. data.x_test, got shape "
                          f"{images.shape}")
-    labels = np.asarray(labels)
-    if labels.shape != (len(images),):
-        raise checks.HeatexValueError(f"labels must be one per image, shape ({len(images)},), got {labels.shape}; e.g. "
-                         "data.labels('test')")
-    if predicted is not None and np.shape(predicted) != (len(images),):
-        raise checks.HeatexValueError(f"predicted must be one answer per image, shape ({len(images)},), got {np.shape(predicted)}")
+    if not np.all(np.isfinite(images)):
+        raise checks.HeatexValueError("images contain NaN or inf, which have no shade of grey; draw finite pixels")
+    title = checks.text(title, "title")
+    labels = checks.as_array(labels)
+    if labels is None or labels.shape != (len(images),) or labels.dtype.kind not in "biuUS":
+        raise checks.HeatexValueError(f"labels must be one per image (a whole number or text), shape ({len(images)},), "
+                                      f"got {checks.shown(labels)}; e.g. data.labels('test')")
+    if predicted is not None and (checks.as_array(predicted) is None or np.shape(predicted) != (len(images),)
+                                  or checks.as_array(predicted).dtype.kind not in "biuUS"):
+        raise checks.HeatexValueError(f"predicted must be one answer (a whole number or text) per image, shape "
+                                      f"({len(images)},), got {checks.shown(predicted)}")
     limit = checks.whole(limit, "limit", 1)
     if len(images) == 0:
         raise checks.HeatexValueError("there are no images to draw (none wrong?)")

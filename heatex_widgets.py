@@ -790,6 +790,7 @@ class GifWriter(AbstractMovieWriter):
         if not isinstance(fig, AnyFigure):
             raise checks.HeatexTypeError(f"fig must be a matplotlib Figure, got {checks.shown(fig)}")
         outfile = runfile.run_path(outfile, "outfile")
+        runfile.write_target(outfile, "the GIF")       # a missing folder or a special file: said now, not at finish
         if dpi is not None:
             checks.positive(dpi, "dpi", " dots per inch", most=1000)
         super().setup(fig, outfile, dpi=dpi)
