@@ -9,7 +9,7 @@ import heatex_lab as hl
 
 
 def test_is_local_knows_which_rules_are_local():
-    assert {name: hl.is_local(name) for name in hc.RULES} == {
+    assert {name: hl.is_local(name) for name in hc.BUILT_IN} == {
         "blog": True, "schmidhuber": True, "backprop": False, "end_exchange": True, "difference_exchange": True}
     assert hl.is_local("difference_exchange", rows=3)          # with the jiggle's rows too
 
