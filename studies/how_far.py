@@ -5,8 +5,10 @@ Run from the repository root (about 15 minutes on two shared cores; the budget i
     OPENBLAS_NUM_THREADS=1 nice -n 10 .venv/bin/python studies/how_far.py | tee studies/how_far.txt
     .venv/bin/python studies/how_far.py --quick --out /tmp/how_far   # a smoke run of a few seconds
 
-It writes ``notebooks/runs/08_table.json`` (the table notebook 08 prints) and the small saved runs
-notebook 08 loads (``notebooks/runs/08_*.npz``, 3 networks each, the first and last snapshots).
+It writes ``notebooks/runs/08_table.json``, the table notebook 08 prints. The small runs notebook 08
+loads (``notebooks/runs/08_*.npz``) are written by studies/notebook_runs.py, at the settings this study
+kept. (The run saved in studies/how_far.txt also wrote 3-network previews of them, its "saved run"
+lines; that part has since moved to studies/notebook_runs.py, which keeps one network of the digits.)
 
 Data sets and shapes: the circle at 2x4 and 3x8, two moons at 2x4 and 3x8, two spirals at 3x8
 (``hc.data_set``, 500 training and 500 held-out points), handwritten digits at 64-32-10 and
@@ -203,26 +205,6 @@ def test(case, chosen, quick):
     return rows
 
 
-def saved_runs(folder, chosen_spirals, quick):
-    """The small runs notebook 08 loads: digits 64-16-10 and spirals 3x8, 3 networks, first and last snapshots."""
-    specs = {
-        "08_digits16_difference": (dict(widths=(64, 16, 10)), "difference_exchange", {}, ("digits", "64-16-10")),
-        "08_digits16_backprop": (dict(widths=(64, 16, 10)), "backprop", {}, ("digits", "64-16-10")),
-        "08_spirals_difference": (dict(depth=3, width=8), "difference_exchange", chosen_spirals["difference_exchange"],
-                                  ("spirals", "3x8")),
-        "08_spirals_backprop": (dict(depth=3, width=8), "backprop", chosen_spirals["backprop"], ("spirals", "3x8")),
-    }
-    print()
-    for name, (build, rule, settings, case) in specs.items():
-        data = data_of(*case, TEST_DATA_SEED[case[0]], quick)
-        epochs = 2 if quick else EPOCHS[case[0]]
-        run = hc.train(hc.HeatExchanger.build(**build, seeds=range(3), rule=rule, **settings), data, epochs=epochs,
-                       progress=False, snapshot_every=epochs)
-        path = run.save(folder / f"{name}.npz")
-        print(f"saved run {name}: {rule} {settings}, test accuracy {np.round(run.metrics['test_accuracy'][-1], 3)}; "
-              f"{path.stat().st_size / 1e3:.0f} kB")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 epochs on 40 points, 3 seeds (numbers mean nothing)")
@@ -234,7 +216,7 @@ def main(argv=None):
     print("How far does it go: every data set against every rule (issue 21, item 5)")
     print(f"test network seeds {TEST_SEEDS[0]}-{TEST_SEEDS[-1]}; validation network seeds "
           f"{VALIDATION_SEEDS[0]}-{VALIDATION_SEEDS[-1]}")
-    rows, searches, chosen_of = [], {}, {}
+    rows, searches = [], {}
     for case in CASES:
         if case in GRID_CHOICES:
             chosen, record = validation(case, args.quick)
@@ -243,9 +225,7 @@ def main(argv=None):
             why = ("the library's defaults, chosen on the circle's validation data" if case[0] == "circle" else
                    "the library's defaults, studies/digits.py's choices on validation images")
             chosen = {rule: (why, defaults(rule, *case)) for rule in SEARCHED}
-        chosen_of[case] = {rule: settings for rule, (_, settings) in chosen.items()}
         rows += test(case, chosen, args.quick)
-    saved_runs(folder, chosen_of[("spirals", "3x8")], args.quick)
 
     print("\n== the table: test accuracy over 20 networks (seeds 0-19; the digits 10, seeds 0-9), settings chosen on "
           "validation ==")
