@@ -38,7 +38,6 @@ of the validation split studies/digits.py chose on). Epochs: 200 in the plane, 3
 import argparse
 import json
 import pathlib
-import sys
 import tempfile
 import time
 
