@@ -1,8 +1,9 @@
-"""The saved runs that notebooks 05 and 06 load instead of training their 20-seed tables.
+"""The saved runs that notebooks 05, 06 and 08 load instead of training them.
 
-Run from the repository root (about 3 minutes on two shared cores):
+Run from the repository root (about 5 minutes on two shared cores):
 
     .venv/bin/python studies/notebook_runs.py            # writes notebooks/runs/*.npz
+    .venv/bin/python studies/notebook_runs.py --only 08_spirals_difference 08_spirals_backprop   # a few of them
     .venv/bin/python studies/notebook_runs.py --quick --out /tmp/runs   # a smoke run of a few seconds
 
 Each notebook has a switch, ``COMPUTE_LIVE``: ``True`` trains these networks in the notebook
@@ -59,6 +60,18 @@ SIX_OTHERS = {
 }
 
 
+# Notebook 08: one network of the digits' 64-16-10 bottleneck under each rule, at the library's defaults
+# for these widths (studies/digits.py's validation choices), 30 epochs on data seed 0's 1,297 training
+# images, for the weight images and the digits it gets wrong; and three networks of 3 sections of 8 on
+# the spirals (data seed 11, as studies/how_far.py's table), at the settings its validation search kept
+# (studies/how_far.txt), for the decision maps and the cosine with backprop.
+DIGITS = dict(widths=(64, 16, 10), data="digits", seed=0, n_train=1297, epochs=30)
+SPIRALS = dict(depth=3, width=8, data="spirals", seed=11, epochs=200)
+EIGHT_DIGITS = {"08_digits16_difference": dict(rule="difference_exchange"), "08_digits16_backprop": dict(rule="backprop")}
+EIGHT_SPIRALS = {"08_spirals_difference": dict(rule="difference_exchange", init_scale=2.0, step=2.0),
+                 "08_spirals_backprop": dict(rule="backprop", init_scale=2.0, step=0.3)}
+
+
 def specs():
     """Every saved run: name -> (the exchanger to train, its shape and data, snapshot_every)."""
     runs = {}
@@ -72,13 +85,19 @@ def specs():
     for name, settings in SIX_OTHERS.items():
         runs[name] = (hc.HeatExchanger.build(NARROW["depth"], NARROW["width"], seeds=SEEDS, **settings), NARROW,
                       NARROW["epochs"])
+    for name, settings in EIGHT_DIGITS.items():
+        runs[name] = (hc.HeatExchanger.build(widths=DIGITS["widths"], seeds=[0], **settings), DIGITS, DIGITS["epochs"])
+    for name, settings in EIGHT_SPIRALS.items():
+        runs[name] = (hc.HeatExchanger.build(SPIRALS["depth"], SPIRALS["width"], seeds=range(3), **settings), SPIRALS,
+                      SPIRALS["epochs"])
     return runs
 
 
 def test_data(shape, quick=False):
-    """The notebooks' test data for a shape (seed 0); --quick: a few points."""
-    n = 40 if quick else 500
-    return hc.data_set(shape["data"], shape["width"], seed=0, n_train=n, n_test=n)
+    """The notebooks' test data for a shape (seed 0 unless the shape says; 500 points each unless it
+    says); --quick: a few points."""
+    n = dict(n_train=40, n_test=40) if quick else dict(n_train=shape.get("n_train", 500), n_test=500)
+    return hc.data_set(shape["data"], shape.get("width"), seed=shape.get("seed", 0), **n)
 
 
 def main(argv=None):
@@ -87,11 +106,15 @@ def main(argv=None):
     parser.add_argument("--out", type=pathlib.Path, default=None,
                         help=f"the folder to write to (default {FOLDER.relative_to(ROOT)}; with --quick, a new "
                              "temporary folder)")
+    parser.add_argument("--only", nargs="+", default=None, metavar="NAME",
+                        help="write only these runs (for example 08_spirals_difference)")
     args = parser.parse_args(argv)
     quick = args.quick
     folder = args.out or (pathlib.Path(tempfile.mkdtemp()) if quick else FOLDER)
     folder.mkdir(parents=True, exist_ok=True)
     for name, (net, shape, snapshot_every) in specs().items():
+        if args.only and name not in args.only:
+            continue
         start = time.perf_counter()
         epochs = 2 if quick else shape["epochs"]
         run = hc.train(net, test_data(shape, quick), epochs=epochs, progress=False,
