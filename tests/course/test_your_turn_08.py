@@ -6,7 +6,7 @@ import pytest
 
 from check_cells import assert_named_and_kept, printed_by_check, solution, verdict
 
-MASTER = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "08_how_far_does_it_go.ipynb"
+MASTER = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "08_how_far_does_it_go.ipynb"
 
 STUB = {"8.1": "def test_accuracies(rule, data, seeds, epochs):\n    raise NotImplementedError\n",
         "8.2": "def linear_read_out(data):\n    raise NotImplementedError\n"}
