@@ -93,7 +93,7 @@ def test_smoke_runs_notebook_01_in_the_deployed_jupyterlite():
     assert env["HEATEX_LITE_URL"] == f"${{{{ needs.deploy.outputs.page_url }}}}{links.LITE_DIR}/"
     assert env["HEATEX_REQUIRE_BROWSER"] == "1" and env["HEATEX_CHROMIUM"]
     # The test it runs exists and opens notebook 01.
-    test_lite = (ROOT / "tests" / "test_lite.py").read_text()
+    test_lite = (ROOT / "tests" / "delivery" / "test_lite.py").read_text()
     assert "def test_deployed_site_runs_notebook_01" in test_lite
     assert 'NOTEBOOK = "01_building_pipes.ipynb"' in test_lite
     assert links.lite_url().endswith(f"/{links.LITE_DIR}/lab/index.html?path=01_building_pipes.ipynb")
