@@ -1077,6 +1077,19 @@ def divergence_cause(net, before, k, p, i, defaults, change=None, builtin=()):
     return "unknown", f"try a smaller {first} ({causes})"
 
 
+SAMPLE_FAR = 1e3      # data lie in [-1, 1] (pixels in [0, 1]); past this a sample, not a setting, is the likely cause
+
+
+def far_sample(samples):
+    """What to say when x or y of ``samples`` (x, y) lies far outside where data lie, else None."""
+    far = [(name, float(np.abs(value).max())) for name, value in zip("xy", samples or ())
+           if np.abs(value).max() > SAMPLE_FAR]
+    if far:
+        return (f"the sample's {far[0][0]} reaches {far[0][1]:.3g}, far outside [-1, 1] where the data lie, and a "
+                f"rule's change grows with what it is given; give samples of the data's size")
+    return None
+
+
 def check_step(net, before, defaults, change=None, builtin=(), samples=None):
     """After ``learn``'s step: NaN or inf puts the weights back and raises; growth warns once.
     ``samples`` (x, y), when given, are blamed first if they lie far outside where data lie."""
@@ -1091,10 +1104,9 @@ def check_step(net, before, defaults, change=None, builtin=(), samples=None):
     broken = ~np.isfinite(w).all(axis=(-2, -1))
     k, p, i = map(int, np.argwhere(broken)[0])
     cause, hint = divergence_cause(net, before, k, p, i, defaults, change, builtin)
-    far = [(name, float(np.abs(value).max())) for name, value in zip("xy", samples or ()) if np.abs(value).max() > 1e3]
+    far = far_sample(samples)
     if far:
-        cause, hint = "sample", (f"the sample's {far[0][0]} reaches {far[0][1]:.3g}, far outside [-1, 1] where the data "
-                                 f"lie, and a rule's change grows with what it is given; give samples of the data's size")
+        cause, hint = "sample", far
     net.weights[...] = before
     raise DivergenceError(
         f"this step would have made weights NaN or inf: network {k} (seed {int(net.seeds[k])}, step "
@@ -1117,7 +1129,7 @@ def rule_name(rule):
     return type(rule).__name__
 
 
-def rule_change(change, shape, rule, finite=False):
+def rule_change(change, shape, rule, finite=False, samples=None):
     """What rule ``rule`` (its name) returned, as the float array of ``shape`` it must be, or an error
     naming the rule. Called only when the change is not already a float array of that shape (and by
     ``Network.change``, with ``finite``: a change with NaN or inf is refused)."""
@@ -1136,6 +1148,9 @@ def rule_change(change, shape, rule, finite=False):
         raise HeatexValueError(f"the rule {rule!r} returned {what}; a rule returns {expected}, one change per weight, "
                                "never one to be broadcast")
     if finite and not np.all(np.isfinite(array)):
+        far = far_sample(samples)
+        if far:
+            raise HeatexValueError(f"the rule {rule!r} returned NaN or inf: {far}")
         raise HeatexValueError(f"the rule {rule!r} returned NaN or inf for these weights and samples: look at what it "
                                "divides by or takes the log of")
     return array.astype(float)

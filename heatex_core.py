@@ -1072,9 +1072,11 @@ class Network:
     def change(self, x, y):
         """What ``learn(x, y)`` would add to this network's weights, without adding it:
         (2, depth, inputs, width). (With ``inverse_noise``, the change without a jiggle.)"""
-        acts = self._acts(*self._one_sample(x, y))
-        change = RULES[self.rule](self.weights, acts, partner_acts(acts, self.alignment, self.width), self)
-        return checks.rule_change(change, self.weights.shape, self.rule, finite=True)
+        x, y = self._one_sample(x, y)
+        with np.errstate(all="ignore"):         # what overflows is refused below, with its cause
+            acts = self._acts(x, y)
+            change = RULES[self.rule](self.weights, acts, partner_acts(acts, self.alignment, self.width), self)
+        return checks.rule_change(change, self.weights.shape, self.rule, finite=True, samples=(x, y))
 
     def section(self, pipe, i):
         """Section ``i`` (flow order) of ``pipe`` ("forward" or "backward"): its (inputs, width) weights,

@@ -100,3 +100,10 @@ def test_the_plane_sets_are_balanced_seeded_and_shaped_like_the_circle(name):
     assert abs(data.y_train[:, 0].mean() - 0.5) < 0.06 and not data.one_hot
     assert np.abs(data.x_train).max() < 1.5
     assert not np.array_equal(data.x_train, hc.data_set(name, width=4, seed=4).x_train)
+
+
+def test_a_change_that_overflows_on_a_huge_sample_names_the_sample():
+    # found by the property test: Network.change blamed the rule for what x caused
+    one = hc.HeatExchanger.build(2, 4, rule="difference_exchange").network(0)
+    with pytest.raises(hc.HeatexError, match="the sample's x reaches 1e\\+308, far outside"):
+        one.change(np.array([1e308, 1e308, 0, 0]), np.ones(4))
