@@ -1301,9 +1301,9 @@ def explained(diagnose):
                 except EXPLAINED as error:
                     _explain(function, diagnose, error, args, kwargs)
         else:                           # the same, with the function's own parameters
-            params = ", ".join(names)
+            params = ", ".join(names)       # (a parameter may be called "error": the failure is "_failure")
             source = (f"def explained_function({params}):\n    try:\n        return function({params})\n"
-                      f"    except EXPLAINED as error:\n        _explain(function, diagnose, error, ({params},), {{}})\n")
+                      f"    except EXPLAINED as _failure:\n        _explain(function, diagnose, _failure, ({params},), {{}})\n")
             space = dict(function=function, diagnose=diagnose, EXPLAINED=EXPLAINED, _explain=_explain)
             exec(source, space)         # noqa: S102 (source built from a function's own parameter names)
             explained_function = space["explained_function"]

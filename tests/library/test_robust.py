@@ -430,3 +430,9 @@ def test_a_run_file_whose_entry_claims_encryption_is_called_damaged(tmp_path):
     path.write_bytes(bytes(raw))
     with pytest.raises(hc.RunFileError, match="encrypted|not a readable"):
         hc.Run.load(path)
+
+
+def test_a_helper_whose_argument_is_called_error_is_still_explained():
+    # explained's wrapper takes the function's own parameters; delta_rule has one named "error"
+    with pytest.raises(hc.HeatexError, match=r"a \(0,\), o \(2,\), error \(2,\)"):
+        hc.delta_rule(a=[], o=np.full(2, 0.5), error=np.ones(2), step=0.1)
