@@ -30,7 +30,7 @@ import heatex_checks as checks
 import heatex_core as hc
 
 __all__ = ["Grid", "register_rule", "is_local", "train_or_load", "check", "Number", "Choice", "predict", "reveal",
-           "prediction_log", "class_predictions", "carry_targets", "final_test"]
+           "prediction_log", "class_predictions", "carry_targets", "final_test", "saved_file"]
 
 
 # ---------------------------------------------------------------------------
@@ -700,6 +700,18 @@ def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progre
                          "Train it here (live=True), or write the saved runs again "
                          "(python studies/notebook_runs.py)")
     return run
+
+
+def saved_file(saved):
+    """The path of a file a ``studies/`` script saved for a notebook (``"runs/08_table.json"``), found
+    as ``train_or_load`` finds a saved run; a clear error if it is nowhere."""
+    path = _saved_run(saved)
+    if path is None:
+        raise checks.HeatexValueError(
+            f"{saved} is not beside this notebook, its master or a checkout's notebooks/ folder: it is "
+            "written by a study too long to run here; open the notebook from the repository (Binder, "
+            "JupyterLite or a clone), where it is saved, or read its output on the reading site")
+    return path
 
 
 def _saved_run(saved):

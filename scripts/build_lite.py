@@ -190,13 +190,13 @@ def with_lite_links(nb, notebook):
 def stage_contents(target):
     shutil.rmtree(target, ignore_errors=True)
     notebooks = ROOT / "notebooks"
-    # the notebooks, and the runs notebooks 05 and 06 load beside them (studies/notebook_runs.py)
-    for path in sorted([*notebooks.rglob("*.ipynb"), *notebooks.glob("runs/*.npz")]):
+    # the notebooks, and the runs and tables notebooks 05, 06 and 08 load beside them (studies/)
+    for path in sorted([*notebooks.rglob("*.ipynb"), *notebooks.glob("runs/*.npz"), *notebooks.glob("runs/*.json")]):
         if {"exports", ".ipynb_checkpoints"} & set(path.relative_to(notebooks).parts):
             continue
         staged = target / path.relative_to(notebooks)
         staged.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".npz":
+        if path.suffix != ".ipynb":
             shutil.copyfile(path, staged)
             continue
         nb = with_lite_links(json.loads(path.read_text(encoding="utf-8")), path.relative_to(ROOT))

@@ -160,6 +160,7 @@ EXAMPLES = {
                                                            difference=[1.0, 0.5])),
     "hc.jiggle_pass": lambda: (hc.jiggle_pass, dict(weights=step_inputs(3)[0], acts=step_inputs(3)[1], noise=[0.1, 0.2],
                                                    jiggle=np.zeros((2, 3, 2)))),
+    "hl.saved_file": lambda: (hl.saved_file, dict(saved="runs/08_table.json")),
     "hc.rule_defaults": lambda: (hc.rule_defaults, dict(rule="difference_exchange", widths=(2, 4, 4))),
     "hc.HeatExchanger": lambda: (hc.HeatExchanger, dict(weights=net().weights, rule="schmidhuber", alignment="paper",
                                                         seeds=[1, 2], bias=False, init_scale=1.0, step=0.1,
