@@ -705,7 +705,7 @@ def train_or_load(net, data, epochs, saved, live=False, snapshot_every=1, progre
 def saved_file(saved):
     """The path of a file a ``studies/`` script saved for a notebook (``"runs/08_table.json"``), found
     as ``train_or_load`` finds a saved run; a clear error if it is nowhere."""
-    path = _saved_run(saved)
+    path = _saved_run(checks.path_name(saved, "saved"))
     if path is None:
         raise checks.HeatexValueError(
             f"{saved} is not beside this notebook, its master or a checkout's notebooks/ folder: it is "
