@@ -910,20 +910,25 @@ def summary(results):
     return counts, "\n".join(lines)
 
 
-if __name__ == "__main__":
+def command_line(run, doc):
+    """``python tests/battery_*.py [-v] [--bad] [--only NAME]``: run a battery, print its table, exit 1 on a bad case."""
     import argparse
     import matplotlib
     matplotlib.use("Agg")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--bad", action="store_true", help="list only the cases with a bad outcome")
     parser.add_argument("--only", help="cases whose name contains this, or a group")
     args = parser.parse_args()
-    results = run_battery(verbose=args.verbose, only=args.only)
+    results = run(verbose=args.verbose, only=args.only)
     if args.bad:
         for r in results:
             if r.outcome in BAD:
-                print(f"[{r.outcome:>24}] {r.case.group:>8} | {r.case.name} -- {r.detail[:300]}")
+                print(f"[{r.outcome:>24}] {r.case.group:>11} | {r.case.name} -- {r.detail[:300]}")
     counts, text = summary(results)
     print(text)
     sys.exit(1 if any(counts[o] for o in BAD) else 0)
+
+
+if __name__ == "__main__":
+    command_line(run_battery, __doc__)

@@ -802,19 +802,4 @@ summary = battery_second.summary
 
 
 if __name__ == "__main__":
-    import argparse
-    import matplotlib
-    matplotlib.use("Agg")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("--bad", action="store_true", help="list only the cases with a bad outcome")
-    parser.add_argument("--only", help="cases whose name contains this, or a group")
-    args = parser.parse_args()
-    results = run_battery(verbose=args.verbose, only=args.only)
-    if args.bad:
-        for r in results:
-            if r.outcome in BAD:
-                print(f"[{r.outcome:>24}] {r.case.group:>11} | {r.case.name} -- {r.detail[:300]}")
-    counts, text = summary(results)
-    print(text)
-    sys.exit(1 if any(counts[o] for o in BAD) else 0)
+    battery_second.command_line(run_battery, __doc__)
