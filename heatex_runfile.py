@@ -289,8 +289,8 @@ def write_whole(path, write, what="the run"):
         write(temporary)
         with open(temporary, "rb+") as f:
             os.fsync(f.fileno())
-            os.fchmod(f.fileno(), stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~current_umask())
-            if info is not None and os.geteuid() == 0:       # root replacing another's file: it stays theirs
+            os.fchmod(f.fileno(), stat.S_IMODE(info.st_mode) if info is not None else new_file_mode())
+            if info is not None and getattr(os, "geteuid", lambda: None)() == 0:   # root replacing another's file: it stays theirs
                 try:
                     os.fchown(f.fileno(), info.st_uid, info.st_gid)
                 except OSError:
@@ -318,10 +318,13 @@ def write_whole(path, write, what="the run"):
     return path
 
 
-def current_umask():
+def new_file_mode():
+    """A new file's permission bits: as the umask leaves them, and never closed to the one who saved it.
+    Pyodide (JupyterLite) reports a umask of 0o777 that its own open() ignores: applied here, it made
+    a film that its notebook could not read back."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask | 0o600
 
 
 def failure_cause(error, target):

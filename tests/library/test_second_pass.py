@@ -64,6 +64,19 @@ def test_a_save_keeps_the_files_mode(mode, run, tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == mode
 
 
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664), (0o777, 0o600)])
+def test_a_new_file_takes_the_umask_and_its_saver_can_read_it_back(umask, mode, run, tmp_path):
+    # 0o777 is what Pyodide (JupyterLite) reports, though its open() ignores it: a new film was mode
+    # 000 there, and notebook 09 could not open the GIF it had just written
+    old = os.umask(umask)
+    try:
+        path = run.save(tmp_path / "run.npz")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(path).st_mode) == mode
+    assert hc.Run.load(path).epochs == run.epochs
+
+
 def test_a_read_only_file_is_not_replaced_and_a_link_is_followed(run, tmp_path):
     path = tmp_path / "run.npz"
     run.save(path)
