@@ -93,12 +93,15 @@ def main(argv=None):
         print(f"{path.name:40s} median {statistics.median(runs):5.1f} s   runs {[round(r, 1) for r in runs]}",
               flush=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    # the browser's times (benchmarks/browser_times.py) are measured apart and kept
+    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
+    kept = {"browser": previous["browser"]} if "browser" in previous else {}
     OUT.write_text(json.dumps({
         "measured": datetime.date.today().isoformat(),
         "how": (f"Restart & Run All with a fresh kernel, kernel start included, median of {args.runs}; "
                 f"{os.cpu_count()} cores, load average {load:.1f} at the end" if load is not None else
                 f"Restart & Run All with a fresh kernel, kernel start included, median of {args.runs}"),
-        "notebooks": times}, indent=2) + "\n")
+        "notebooks": times, **kept}, indent=2) + "\n")
     update_readme()
     print(f"wrote {OUT.relative_to(ROOT)} and the run times of README.md's notebooks table; "
           "now run: make launch-cell (the notebooks' headers)")

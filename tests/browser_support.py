@@ -95,23 +95,31 @@ def static_server(root):
         thread.join(timeout=10)
 
 
-def launch(playwright, home):
+# Every request off the machine goes to a proxy that is not there and fails, as behind a closed school
+# proxy; 127.0.0.1 is never proxied. (page.route could refuse them too, but with a route in place
+# JupyterLite's service worker never answers a write to its drive: the kernel hangs.)
+OFFLINE_ARGS = ["--proxy-server=http://127.0.0.1:9"]
+
+
+def launch(playwright, home, offline=False):
     """Chromium with its home in the folder home: its certificate store and caches go there, not
     into the user's home directory."""
     env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=f"{home}/config", XDG_CACHE_HOME=f"{home}/cache",
                XDG_DATA_HOME=f"{home}/data")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=env)
+    args = CHROMIUM_ARGS + (OFFLINE_ARGS if offline else [])
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=args, env=env)
 
 
 @contextlib.contextmanager
-def chromium(viewport=(1400, 1000)):
-    """A fresh headless Chromium (a new profile: nothing kept between tests); yields a page."""
+def chromium(viewport=(1400, 1000), offline=False):
+    """A fresh headless Chromium (a new profile: nothing kept between tests); yields a page.
+    offline: every request off the machine fails (OFFLINE_ARGS)."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="heatex-chromium-") as home:
-        browser = launch(p, home)
+        browser = launch(p, home, offline)
         try:
             context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
             page = context.new_page()
