@@ -85,7 +85,9 @@ def main(argv=None):
         part["how"] = ("Run > Run All Cells in headless Chromium, the launch cell's install included, after the "
                        "kernel is idle (kernel_start: from opening the notebook), each notebook in a fresh browser "
                        "right after its Restart & Run All here (here_beside), under the same load; a JupyterLite "
-                       "site that serves Pyodide 0.27.7's numpy and matplotlib itself (benchmarks/browser_site.sh); "
+                       "site that serves Pyodide 0.27.7's numpy and matplotlib itself (benchmarks/browser_site.sh; the "
+                       "published site's Pyodide is newer and fetches them from its package host, which this machine "
+                       "cannot reach); "
                        f"{os.cpu_count()} cores")
         time_notebooks.OUT.write_text(json.dumps(times, indent=2) + "\n")
         print(f"wrote the browser's times of {len(results)} notebooks into {time_notebooks.OUT.relative_to(ROOT)}")

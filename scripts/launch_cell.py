@@ -42,6 +42,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import course_times  # noqa: E402  (scripts/course_times.py: the one source of class and self-study times)
 import links  # noqa: E402  (scripts/links.py: the one place that names the repository)
 import this_python  # noqa: E402
+import time_notebooks  # noqa: E402  (scripts/time_notebooks.py: the one source of run times)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -137,11 +138,10 @@ def navigation(path):
 
 
 def run_times():
-    """The one source of run times: {notebook path: seconds of Restart & Run All}, measured by
-    scripts/time_notebooks.py. Empty if it was never measured."""
-    if not RUN_TIMES.exists():
-        return {}
-    return {name: entry["seconds"] for name, entry in json.loads(RUN_TIMES.read_text())["notebooks"].items()}
+    """The one source of run times: {notebook path: (seconds of Restart & Run All here, seconds of Run
+    All in a browser or None)}, measured by scripts/time_notebooks.py and benchmarks/browser_times.py.
+    Empty if it was never measured."""
+    return time_notebooks.load() if RUN_TIMES.exists() else {}
 
 
 def time_line(path):
@@ -149,13 +149,15 @@ def time_line(path):
     (docs/course_times.json, scripts/course_times.py), and its Restart & Run All (docs/run_times.json)."""
     master = pathlib.PurePosixPath(path).as_posix().replace("notebooks/student/", "notebooks/")
     counted = course_times.load().get(master)
-    seconds = run_times().get(master)
+    times = run_times().get(master)
     parts = []
     if counted is not None:
         parts.append(f"about {counted['class_minutes']} minutes in class, then {counted['self_study_minutes']} on "
                      "your own")
-    if seconds is not None:
-        parts.append(f"Restart & Run All takes {seconds:.0f} s")
+    if times is not None:
+        here, browser = times
+        parts.append(f"Restart & Run All takes {here:.0f} s"
+                     + (f" ({browser:.0f} s in a browser, in JupyterLite)" if browser is not None else ""))
     return ("**Time:** " + "; ".join(parts) + ".") if parts else ""
 
 

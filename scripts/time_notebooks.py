@@ -45,30 +45,64 @@ def run_once(path):
 
 
 ROW = re.compile(r"^\| \[[^\]]+\]\((notebooks/[^)]+\.ipynb)\) \|(.*)\| ([^|]*) \|$")
+OPEN_IT = ROOT / "docs" / "open_it.md"
+START, END = "<!-- browser-times -->", "<!-- /browser-times -->"     # docs/open_it.md's generated table
+
+
+def load():
+    """{notebook path: (seconds here, seconds in a browser or None)} from docs/run_times.json."""
+    times = json.loads(OUT.read_text())
+    browser = times.get("browser", {}).get("notebooks", {})
+    return {name: (entry["seconds"], browser.get(name, {}).get("seconds"))
+            for name, entry in times["notebooks"].items()}
+
+
+def shown(here, browser):
+    """A notebook's run times as the README's table shows them: here, then in a browser."""
+    return f"{here:.0f} s" + (f" · {browser:.0f} s" if browser is not None else "")
 
 
 def readme_with_times(text, times):
-    """README.md's notebooks table with its run-time column from ``times`` ({path: seconds})."""
+    """README.md's notebooks table with its run-time column from ``times`` ({path: (here, browser)})."""
     lines = []
     for line in text.splitlines():
         match = ROW.match(line)
         if match and match[1] in times:
-            line = line[:match.start(3)] + f"{times[match[1]]:.0f} s" + line[match.end(3):]
+            line = line[:match.start(3)] + shown(*times[match[1]]) + line[match.end(3):]
         lines.append(line)
     return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 
 
+def browser_table():
+    """docs/open_it.md's table of the browser's times, each beside the native run measured just before it."""
+    part = json.loads(OUT.read_text()).get("browser")
+    if not part:
+        return "(not measured yet: benchmarks/browser_times.py)"
+    rows = ["| notebook | Run All in the browser | Restart & Run All here, just before | browser / here | "
+            "the browser's Python starts in |", "|---|---:|---:|---:|---:|"]
+    for name, entry in sorted(part["notebooks"].items()):
+        rows.append(f"| {pathlib.PurePosixPath(name).stem} | {entry['seconds']:.0f} s | {entry['here_beside']:.0f} s | "
+                    f"{entry['seconds'] / entry['here_beside']:.1f}x | {entry['kernel_start']:.0f} s |")
+    return "\n".join(rows + ["", f"Measured {part['measured']} by `benchmarks/browser_times.py`: {part['how']}."])
+
+
+def open_it_with_table(text):
+    head, rest = text.split(START)
+    return head + START + "\n" + browser_table() + "\n" + END + rest.split(END, 1)[1]
+
+
 def update_readme():
+    """The run times of docs/run_times.json into README.md's table and docs/open_it.md's."""
     readme = ROOT / "README.md"
-    times = {name: entry["seconds"] for name, entry in json.loads(OUT.read_text())["notebooks"].items()}
-    readme.write_text(readme_with_times(readme.read_text(), times))
+    readme.write_text(readme_with_times(readme.read_text(), load()))
+    OPEN_IT.write_text(open_it_with_table(OPEN_IT.read_text()))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per notebook; the median is kept (default 3)")
     parser.add_argument("--readme-only", action="store_true",
-                        help="measure nothing: write the run times of docs/run_times.json into README.md")
+                        help="measure nothing: write the run times of docs/run_times.json into README.md and docs/open_it.md")
     parser.add_argument("--print", nargs="+", metavar="NOTEBOOK", dest="only",
                         help="time these notebooks and print the times; write nothing")
     args = parser.parse_args(argv)

@@ -31,38 +31,49 @@ import time_notebooks as timing  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
-def run_times():
-    return {name: entry["seconds"] for name, entry in json.loads(timing.OUT.read_text())["notebooks"].items()}
-
-
-def test_every_notebook_has_a_measured_run_time():
+def test_every_notebook_has_a_measured_run_time_here_and_in_a_browser():
     assert timing.OUT.exists(), "run: python scripts/time_notebooks.py"
-    times = run_times()
+    times = timing.load()
     assert set(times) == {p.relative_to(ROOT).as_posix() for p in NOTEBOOKS}, "measure the notebooks again"
-    assert all(0 < seconds < 120 for seconds in times.values()), times
+    assert all(0 < here < 120 for here, _ in times.values()), times
+    missing = [name for name, (_, browser) in times.items() if browser is None]
+    assert not missing, f"no browser time for {missing}: run benchmarks/browser_times.py SITE --write"
+    part = json.loads(timing.OUT.read_text())["browser"]
+    assert part["how"] and part["measured"]
+    for entry in part["notebooks"].values():     # measured side by side: both there, both real
+        assert 0 < entry["here_beside"] < entry["seconds"] < 600 and 0 < entry["kernel_start"] < 300
 
 
-def test_the_readme_lists_every_notebook_in_order_with_its_run_time():
+def test_the_readme_lists_every_notebook_in_order_with_its_run_times():
     rows = [timing.ROW.match(line) for line in (ROOT / "README.md").read_text().splitlines()]
     rows = [m for m in rows if m]
     assert [m[1] for m in rows] == [p.relative_to(ROOT).as_posix() for p in NOTEBOOKS]
-    times = run_times()
+    times = timing.load()
     for m in rows:
-        assert m[3] == f"{times[m[1]]:.0f} s", f"{m[1]}: run python scripts/time_notebooks.py --readme-only"
+        assert m[3] == timing.shown(*times[m[1]]), f"{m[1]}: run python scripts/time_notebooks.py --readme-only"
 
 
 def test_rewriting_the_readme_changes_only_the_run_time_column():
     text = "x\n| [a](notebooks/01_x.ipynb) | learn, with | pipes | 3 s |\n| other | row |\n"
-    assert timing.readme_with_times(text, {"notebooks/01_x.ipynb": 12.4}) == \
+    assert timing.readme_with_times(text, {"notebooks/01_x.ipynb": (12.4, 30.6)}) == \
+        "x\n| [a](notebooks/01_x.ipynb) | learn, with | pipes | 12 s · 31 s |\n| other | row |\n"
+    assert timing.readme_with_times(text, {"notebooks/01_x.ipynb": (12.4, None)}) == \
         "x\n| [a](notebooks/01_x.ipynb) | learn, with | pipes | 12 s |\n| other | row |\n"
 
 
+def test_where_to_open_it_shows_the_browsers_times_as_measured():
+    text = timing.OPEN_IT.read_text()
+    assert timing.open_it_with_table(text) == text, "run: python scripts/time_notebooks.py --readme-only"
+    for path in NOTEBOOKS:
+        assert f"| {path.stem} |" in text.split(timing.START)[1].split(timing.END)[0]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_a_notebook_states_its_run_time_only_in_its_header(path):
+def test_a_notebook_states_its_run_times_only_in_its_header(path):
     nb = json.loads(path.read_text())
     header = "".join(nb["cells"][0]["source"])
-    seconds = run_times()[path.relative_to(ROOT).as_posix()]
-    assert f"Restart & Run All takes {seconds:.0f} s" in header
+    here, browser = timing.load()[path.relative_to(ROOT).as_posix()]
+    assert f"Restart & Run All takes {here:.0f} s ({browser:.0f} s in a browser, in JupyterLite)" in header
     prose = "".join("".join(c["source"]) for c in nb["cells"][1:] if c["cell_type"] == "markdown")
     found = re.findall(r"(?:takes|about|runs? in) (?:a minute|\d+ (?:s|seconds))\b", prose)
     assert not found, f"{path.name} states a run time outside its header: {found}"
