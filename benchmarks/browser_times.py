@@ -15,8 +15,8 @@ included. A run with an error output is reported and not kept. The machine is sh
 measured under the same load, is the figure that holds.
 
 --write keeps the browser's times beside the native ones in docs/run_times.json (its "browser"
-part); then `python scripts/time_notebooks.py --readme-only` and `make launch-cell` put them in the
-README, docs/open_it.md and the notebooks' time lines.
+part) and puts them in the README's and docs/open_it.md's tables; then `make launch-cell` puts them
+in the notebooks' time lines.
 """
 import argparse
 import datetime
@@ -90,7 +90,9 @@ def main(argv=None):
                        "cannot reach); "
                        f"{os.cpu_count()} cores")
         time_notebooks.OUT.write_text(json.dumps(times, indent=2) + "\n")
-        print(f"wrote the browser's times of {len(results)} notebooks into {time_notebooks.OUT.relative_to(ROOT)}")
+        time_notebooks.update_readme()
+        print(f"wrote the browser's times of {len(results)} notebooks into {time_notebooks.OUT.relative_to(ROOT)}, "
+              "README.md and docs/open_it.md; now run: make launch-cell (the notebooks' headers)")
     return 0 if len(results) == len(names) else 1
 
 

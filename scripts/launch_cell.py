@@ -10,7 +10,8 @@
    Kaggle badges (from scripts/links.py), the way through the course (previous, all notebooks, the teacher's guide,
    next) and its time: its class and self-study minutes, counted section by section from the
    notebook (docs/course_times.json, scripts/course_times.py), and how long Restart & Run All
-   takes, from the one source of run times, docs/run_times.json (scripts/time_notebooks.py);
+   takes here and in a browser, from the one source of run times, docs/run_times.json
+   (scripts/time_notebooks.py, benchmarks/browser_times.py);
 2. then its own title cell;
 3. then the launch cell, the same code everywhere (id `launch`, tagged `setup`), before any other
    code. It does nothing in a local JupyterLab or on Binder (no output, so nbval's strict
@@ -31,7 +32,6 @@ scripts/make_student_notebooks.py after this script (which imports this one, nev
 
 import argparse
 import copy
-import json
 import pathlib
 import sys
 import tempfile
@@ -46,7 +46,6 @@ import time_notebooks  # noqa: E402  (scripts/time_notebooks.py: the one source 
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-RUN_TIMES = ROOT / "docs" / "run_times.json"
 LAUNCH_ID, BADGES_ID, FOOTER_ID = "launch", "launch-links", "course-footer"
 GENERATED = (LAUNCH_ID, BADGES_ID, FOOTER_ID)
 SETUP_TAG = "setup"
@@ -137,19 +136,13 @@ def navigation(path):
     return "**Course:** " + " · ".join(parts)
 
 
-def run_times():
-    """The one source of run times: {notebook path: (seconds of Restart & Run All here, seconds of Run
-    All in a browser or None)}, measured by scripts/time_notebooks.py and benchmarks/browser_times.py.
-    Empty if it was never measured."""
-    return time_notebooks.load() if RUN_TIMES.exists() else {}
-
-
 def time_line(path):
     """The notebook's time: its class and self-study minutes, counted section by section from the notebook
-    (docs/course_times.json, scripts/course_times.py), and its Restart & Run All (docs/run_times.json)."""
+    (docs/course_times.json, scripts/course_times.py), and its run times here and in a browser
+    (docs/run_times.json)."""
     master = pathlib.PurePosixPath(path).as_posix().replace("notebooks/student/", "notebooks/")
     counted = course_times.load().get(master)
-    times = run_times().get(master)
+    times = time_notebooks.load().get(master)
     parts = []
     if counted is not None:
         parts.append(f"about {counted['class_minutes']} minutes in class, then {counted['self_study_minutes']} on "

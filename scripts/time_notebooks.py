@@ -50,7 +50,10 @@ START, END = "<!-- browser-times -->", "<!-- /browser-times -->"     # docs/open
 
 
 def load():
-    """{notebook path: (seconds here, seconds in a browser or None)} from docs/run_times.json."""
+    """{notebook path: (seconds here, seconds in a browser or None)} from docs/run_times.json; empty if it
+    was never measured."""
+    if not OUT.exists():
+        return {}
     times = json.loads(OUT.read_text())
     browser = times.get("browser", {}).get("notebooks", {})
     return {name: (entry["seconds"], browser.get(name, {}).get("seconds"))
